@@ -63,7 +63,10 @@ impl Checksums {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let bad = || Error::Format { path: source.to_path_buf(), msg: format!("line {}: not `<sha256>  <path>`", ln + 1) };
+            let bad = || Error::Format {
+                path: source.to_path_buf(),
+                msg: format!("line {}: not `<sha256>  <path>`", ln + 1),
+            };
             let (hex, rel) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
             let digest = from_hex(hex).ok_or_else(bad)?;
             entries.insert(normalise(rel.trim_start()), digest);
@@ -90,12 +93,22 @@ impl Checksums {
     /// [`Error::NotListed`] if absent from the list, [`Error::ChecksumMismatch`] if different.
     pub fn check_bytes(&self, root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = root.join(rel);
-        let want = self.expected(rel).ok_or_else(|| Error::NotListed { path: path.clone(), sums: self.source.clone() })?;
+        let want =
+            self.expected(rel).ok_or_else(|| Error::NotListed { path: path.clone(), sums: self.source.clone() })?;
         let got = sha256(bytes);
         if &got != want {
             return Err(Error::ChecksumMismatch { path, expected: to_hex(want), found: to_hex(&got) });
         }
         Ok(())
+    }
+
+    /// Reads and verifies every listed file under `root`; returns how many were checked. Stops at
+    /// the first missing file or mismatch (what `make data` should run after copying).
+    pub fn verify_all(&self, root: &Path) -> Result<usize> {
+        for rel in self.entries.keys() {
+            self.verify(root, rel)?;
+        }
+        Ok(self.entries.len())
     }
 
     /// Reads and verifies `root/rel`.

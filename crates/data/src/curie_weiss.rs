@@ -14,10 +14,10 @@ use ndarray::{Array1, Array2};
 use rand::RngExt;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use crate::Encoding;
 use crate::counts::{Discrete, ln_binomial_row, scatter_signs};
 use crate::error::{Result, invalid};
 use crate::rng::{fill_rows, stream_rng};
-use crate::Encoding;
 
 /// A Curie–Weiss teacher with pattern `ξ` at inverse temperature `β` and its exact overlap law.
 #[derive(Debug, Clone)]

@@ -52,7 +52,10 @@ pub fn parse_hapt(text: &str, source: &Path) -> Result<(Array2<u8>, Vec<String>)
         }
         let mut tok = line.split_ascii_whitespace();
         let (Some(_tag), Some(id)) = (tok.next(), tok.next()) else {
-            return Err(Error::Format { path: source.to_path_buf(), msg: format!("line {}: missing `<tag> <id>` prefix", ln + 1) });
+            return Err(Error::Format {
+                path: source.to_path_buf(),
+                msg: format!("line {}: missing `<tag> <id>` prefix", ln + 1),
+            });
         };
         let before = data.len();
         for t in tok {
@@ -60,7 +63,10 @@ pub fn parse_hapt(text: &str, source: &Path) -> Result<(Array2<u8>, Vec<String>)
                 "0" => 0,
                 "1" => 1,
                 _ => {
-                    return Err(Error::Format { path: source.to_path_buf(), msg: format!("line {}: site value `{t}` is not 0 or 1", ln + 1) });
+                    return Err(Error::Format {
+                        path: source.to_path_buf(),
+                        msg: format!("line {}: site value `{t}` is not 0 or 1", ln + 1),
+                    });
                 }
             });
         }
@@ -83,7 +89,8 @@ pub fn load_hgd(root: &Path, sums: Option<&Checksums>) -> Result<Hgd> {
     let tsv_bytes = read_checked(root, LABELS_TSV, sums)?;
     let zip_path = root.join(HAPT_ZIP);
     let zerr = |msg: String| Error::Format { path: zip_path.clone(), msg };
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).map_err(|e| zerr(format!("bad zip archive: {e}")))?;
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).map_err(|e| zerr(format!("bad zip archive: {e}")))?;
     let member = archive
         .file_names()
         .find(|n| n.ends_with(".hapt"))
@@ -99,7 +106,8 @@ pub fn load_hgd(root: &Path, sums: Option<&Checksums>) -> Result<Hgd> {
     let (haplotypes, ids) = parse_hapt(&text, &member_path)?;
 
     let tsv_path = root.join(LABELS_TSV);
-    let tsv = String::from_utf8(tsv_bytes).map_err(|_| Error::Format { path: tsv_path.clone(), msg: "not UTF-8".into() })?;
+    let tsv =
+        String::from_utf8(tsv_bytes).map_err(|_| Error::Format { path: tsv_path.clone(), msg: "not UTF-8".into() })?;
     let mut population = Vec::with_capacity(ids.len());
     let mut super_population = Vec::with_capacity(ids.len());
     let mut lines = tsv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
@@ -120,7 +128,10 @@ pub fn load_hgd(root: &Path, sums: Option<&Checksums>) -> Result<Hgd> {
         super_population.push(f[4].to_string());
     }
     if population.len() != ids.len() {
-        return Err(Error::Format { path: tsv_path, msg: format!("{} labels for {} haplotypes", population.len(), ids.len()) });
+        return Err(Error::Format {
+            path: tsv_path,
+            msg: format!("{} labels for {} haplotypes", population.len(), ids.len()),
+        });
     }
     Ok(Hgd { haplotypes, ids, population, super_population })
 }
@@ -131,7 +142,9 @@ pub fn load_hgd(root: &Path, sums: Option<&Checksums>) -> Result<Hgd> {
 pub fn reduce_sites(x: &Array2<u8>, kernel: usize, threshold: usize, stride: usize) -> Result<Array2<u8>> {
     let n = x.ncols();
     if kernel == 0 || stride == 0 || kernel > n {
-        return invalid(format!("reduction needs 1 ≤ kernel ≤ N and stride ≥ 1 (kernel {kernel}, stride {stride}, N {n})"));
+        return invalid(format!(
+            "reduction needs 1 ≤ kernel ≤ N and stride ≥ 1 (kernel {kernel}, stride {stride}, N {n})"
+        ));
     }
     if let Some(v) = x.iter().find(|&&v| v > 1) {
         return invalid(format!("reduction expects {{0,1}} sites, found {v}"));

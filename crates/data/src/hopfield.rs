@@ -58,6 +58,8 @@ pub struct Hopfield {
     classes: Vec<Class>,
     /// For each class, `(component, position within component)`.
     class_home: Vec<(usize, usize)>,
+    /// For each site, `(class, gauge)`, or `None` for a pattern-free site.
+    site_class: Vec<Option<(usize, i8)>>,
     free: Vec<usize>,
     components: Vec<Component>,
 }
@@ -92,7 +94,9 @@ impl Hopfield {
                 }
             }
         }
-        let classes: Vec<Class> = by_key.into_values().collect();
+        // Order classes (and hence components) by their first site.
+        let mut classes: Vec<Class> = by_key.into_values().collect();
+        classes.sort_by_key(|c| c.sites[0]);
         let nc = classes.len();
         let gram = |a: usize, b: usize| -> f64 {
             classes[a].key.iter().zip(&classes[b].key).map(|(x, y)| (*x as f64) * (*y as f64)).sum()
@@ -122,7 +126,9 @@ impl Hopfield {
         let nf = n as f64;
         let mut components = Vec::new();
         let mut class_home = vec![(0, 0); nc];
-        for members in groups.into_values() {
+        let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+        groups.sort_by_key(|m| m[0]);
+        for members in groups {
             let sizes: Vec<usize> = members.iter().map(|&c| classes[c].sites.len()).collect();
             let mut states: usize = 1;
             for &s in &sizes {
@@ -136,7 +142,8 @@ impl Hopfield {
                     ))
                 })?;
             }
-            let g: Vec<f64> = members.iter().flat_map(|&a| members.iter().map(move |&b| (a, b))).map(|(a, b)| gram(a, b)).collect();
+            let g: Vec<f64> =
+                members.iter().flat_map(|&a| members.iter().map(move |&b| (a, b))).map(|(a, b)| gram(a, b)).collect();
             let lnc: Vec<Vec<f64>> = sizes.iter().map(|&s| ln_binomial_row(s)).collect();
             let q = members.len();
             let mut logw = Vec::with_capacity(states);
@@ -176,7 +183,13 @@ impl Hopfield {
             }
             components.push(Component { classes: members, law, second });
         }
-        Ok(Self { patterns, beta, classes, class_home, free, components })
+        let mut site_class = vec![None; n];
+        for (c, cl) in classes.iter().enumerate() {
+            for (&i, &g) in cl.sites.iter().zip(&cl.gauge) {
+                site_class[i] = Some((c, g));
+            }
+        }
+        Ok(Self { patterns, beta, classes, class_home, site_class, free, components })
     }
 
     /// Number of sites `N`.
@@ -194,8 +207,8 @@ impl Hopfield {
         &self.patterns
     }
 
-    /// Sizes of the independent blocks of linked classes: each entry lists the class sizes of one
-    /// component (e.g. `[[N(1+κ)/2], [N(1−κ)/2]]` for the correlated pair).
+    /// Sizes of the independent blocks of linked classes, ordered by their first site: each entry
+    /// lists the class sizes of one component (e.g. `[[N(1+κ)/2], [N(1−κ)/2]]` for the correlated pair).
     pub fn block_sizes(&self) -> Vec<Vec<usize>> {
         self.components.iter().map(|c| c.classes.iter().map(|&k| self.classes[k].sites.len()).collect()).collect()
     }
@@ -232,10 +245,9 @@ impl Hopfield {
         if i == j {
             return Ok(1.0);
         }
-        let locate = |s: usize| -> Option<(usize, i8)> {
-            self.classes.iter().enumerate().find_map(|(c, cl)| cl.sites.iter().position(|&x| x == s).map(|p| (c, cl.gauge[p])))
+        let (Some((ci, gi)), Some((cj, gj))) = (self.site_class[i], self.site_class[j]) else {
+            return Ok(0.0);
         };
-        let (Some((ci, gi)), Some((cj, gj))) = (locate(i), locate(j)) else { return Ok(0.0) };
         let ((ki, pi), (kj, pj)) = (self.class_home[ci], self.class_home[cj]);
         if ki != kj {
             return Ok(0.0);
@@ -335,7 +347,9 @@ impl CorrelatedPair {
     /// The two patterns `ξ¹ = η + η̃`, `ξ² = η − η̃` as rows of a `2 × N` matrix.
     pub fn patterns(&self) -> Array2<i8> {
         let n = self.eta.len();
-        Array2::from_shape_fn((2, n), |(mu, i)| if mu == 0 { self.eta[i] + self.eta_tilde[i] } else { self.eta[i] - self.eta_tilde[i] })
+        Array2::from_shape_fn((2, n), |(mu, i)| {
+            if mu == 0 { self.eta[i] + self.eta_tilde[i] } else { self.eta[i] - self.eta_tilde[i] }
+        })
     }
 
     /// Effective Curie–Weiss inverse temperatures of the `η` and `η̃` blocks,

@@ -64,10 +64,10 @@ pub fn parse_idx(bytes: &[u8], expected_magic: u32, path: &Path) -> Result<IdxAr
         return Err(Error::IdxLength { path: path.to_path_buf(), expected: header, found: bytes.len() });
     }
     let dims: Vec<usize> = (0..nd).map(|k| be(&bytes[4 + 4 * k..8 + 4 * k]) as usize).collect();
-    let expected = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| Error::Format {
-        path: path.to_path_buf(),
-        msg: format!("idx dimensions {dims:?} overflow"),
-    })?;
+    let expected = dims
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d))
+        .ok_or_else(|| Error::Format { path: path.to_path_buf(), msg: format!("idx dimensions {dims:?} overflow") })?;
     let payload = &bytes[header..];
     if payload.len() != expected {
         return Err(Error::IdxLength { path: path.to_path_buf(), expected, found: payload.len() });
@@ -103,6 +103,9 @@ mod tests {
         // wrong magic: labels read as images
         assert!(matches!(parse_idx(&raw, IMAGES_MAGIC, p), Err(Error::IdxMagic { found: 0x801, .. })));
         // payload shorter than the header says
-        assert!(matches!(parse_idx(&labels(4, &[1, 2, 3]), LABELS_MAGIC, p), Err(Error::IdxLength { expected: 4, found: 3, .. })));
+        assert!(matches!(
+            parse_idx(&labels(4, &[1, 2, 3]), LABELS_MAGIC, p),
+            Err(Error::IdxLength { expected: 4, found: 3, .. })
+        ));
     }
 }

@@ -19,6 +19,8 @@
 //! Parallelism: rows are generated in fixed blocks of [`rng::BLOCK_ROWS`], each with its own
 //! RNG stream derived from `(seed, block)`, so results do not depend on the thread count.
 
+#![warn(missing_docs)]
+
 pub mod checksum;
 mod counts;
 pub mod curie_weiss;
@@ -31,7 +33,7 @@ pub mod mnist;
 pub mod null;
 pub mod orl;
 pub mod planted;
-mod ring;
+pub mod ring;
 pub mod rng;
 pub mod spiked;
 pub mod transform;

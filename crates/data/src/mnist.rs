@@ -55,10 +55,7 @@ pub fn file_names(set: ImageSet, split: Split) -> (String, String) {
         Split::Train => "train",
         Split::Test => "t10k",
     };
-    (
-        format!("{}/{stem}-images-idx3-ubyte.gz", set.folder()),
-        format!("{}/{stem}-labels-idx1-ubyte.gz", set.folder()),
-    )
+    (format!("{}/{stem}-images-idx3-ubyte.gz", set.folder()), format!("{}/{stem}-labels-idx1-ubyte.gz", set.folder()))
 }
 
 /// Loads `set`/`split` from `root` (a directory laid out like `../shared/data`), verifying both

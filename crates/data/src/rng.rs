@@ -22,14 +22,11 @@ where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, &mut Xoshiro256PlusPlus, usize, ArrayViewMut1<T>) + Sync,
 {
-    out.axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(b, mut blk)| {
-            let mut rng = stream_rng(seed, 1 + b as u64);
-            let mut state = init();
-            for (j, r) in blk.rows_mut().into_iter().enumerate() {
-                row(&mut state, &mut rng, b * BLOCK_ROWS + j, r);
-            }
-        });
+    out.axis_chunks_iter_mut(Axis(0), BLOCK_ROWS).into_par_iter().enumerate().for_each(|(b, mut blk)| {
+        let mut rng = stream_rng(seed, 1 + b as u64);
+        let mut state = init();
+        for (j, r) in blk.rows_mut().into_iter().enumerate() {
+            row(&mut state, &mut rng, b * BLOCK_ROWS + j, r);
+        }
+    });
 }

@@ -191,7 +191,13 @@ pub fn resize(img: ArrayView2<f64>, out_rows: usize, out_cols: usize) -> Result<
 
 /// Resizes every row of `images` (each a row-major `rows × cols` image) with [`resize`], in
 /// parallel; returns one `out_rows·out_cols` row per image.
-pub fn resize_rows(images: ArrayView2<f64>, rows: usize, cols: usize, out_rows: usize, out_cols: usize) -> Result<Array2<f64>> {
+pub fn resize_rows(
+    images: ArrayView2<f64>,
+    rows: usize,
+    cols: usize,
+    out_rows: usize,
+    out_cols: usize,
+) -> Result<Array2<f64>> {
     if images.ncols() != rows * cols {
         return invalid(format!("image rows have {} pixels, not {rows}×{cols}", images.ncols()));
     }

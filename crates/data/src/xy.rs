@@ -104,6 +104,15 @@ impl XyRing {
         Array2::from_shape_vec((self.p, self.p), w).expect("P × P")
     }
 
+    /// Exact one-hot covariance between sites `i` and `i + d` in paper 002's normalisation,
+    /// `C(a, b) = P²/(P−1) · (P(v_i = a, v_{i+d} = b) − 1/P²)` (`P × P`). For `N → ∞` it equals
+    /// eq. (28), `(1/(P−1)) Σ_{p=1}^{P−1} (λ_p/λ_0)^d cos(2πp(a−b)/P)`; at `d = 0` it is 1 on the
+    /// diagonal and `−1/(P−1)` off it.
+    pub fn one_hot_covariance(&self, d: usize) -> Array2<f64> {
+        let p = self.p as f64;
+        self.pair_probability(d).mapv(|x| p * p / (p - 1.0) * (x - 1.0 / (p * p)))
+    }
+
     /// Draws `n_samples` exact, independent configurations (one per row, states `0..P`).
     /// Parallel over blocks of rows; the result depends only on `(seed, N, P, β)`.
     pub fn sample(&self, n_samples: usize, seed: u64) -> Result<Array2<u8>> {

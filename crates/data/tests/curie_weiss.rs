@@ -1,5 +1,6 @@
 //! Curie–Weiss teacher: exact overlap law vs enumeration, sampler vs exact law (χ²), and
 //! convergence of ⟨|m|⟩ to the mean-field magnetisation.
+#![allow(clippy::needless_range_loop)] // index loops mirror the formulas being checked
 
 mod common;
 
@@ -66,7 +67,9 @@ fn mean_abs_overlap_tends_to_mean_field_magnetisation() {
         let am: Vec<f64> = x.rows().into_iter().map(|r| (r.mapv(|v| v as f64).dot(&xi) / n as f64).abs()).collect();
         let (mean, se) = common::mean_se(&am);
         let gap = (exact - m_star).abs();
-        println!("N = {n}: sampled ⟨|m|⟩ = {mean:.5} ± {se:.5}, exact {exact:.5}, mean field {m_star:.5}, gap {gap:.2e}");
+        println!(
+            "N = {n}: sampled ⟨|m|⟩ = {mean:.5} ± {se:.5}, exact {exact:.5}, mean field {m_star:.5}, gap {gap:.2e}"
+        );
         assert!((mean - exact).abs() < 4.0 * se, "sampled ⟨|m|⟩ off the exact finite-N value");
         assert!(gap < prev_gap, "finite-size gap does not shrink with N");
         prev_gap = gap;
@@ -90,7 +93,13 @@ fn site_correlation_matches_samples() {
 #[test]
 fn output_does_not_depend_on_thread_count() {
     let cw = CurieWeiss::with_random_pattern(50, 1.4, 4).unwrap();
-    let run = |t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| cw.sample(1000, 77, Encoding::Spin).unwrap());
+    let run = |t| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .unwrap()
+            .install(|| cw.sample(1000, 77, Encoding::Spin).unwrap())
+    };
     assert_eq!(run(1), run(3));
 }
 

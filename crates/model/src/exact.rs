@@ -208,7 +208,12 @@ pub fn model_moments<F: Real>(rbm: &Rbm<F>) -> Result<(f64, Moments)> {
     if crate::linear::is_linear(rbm) {
         return crate::linear::log_partition_and_moments(rbm);
     }
-    let side = enumeration_side(rbm)?;
+    model_moments_by(rbm, enumeration_side(rbm)?)
+}
+
+/// `(ln Z, model moments)` by enumerating the given layer.
+pub fn model_moments_by<F: Real>(rbm: &Rbm<F>, side: Side) -> Result<(f64, Moments)> {
+    check_side(rbm, side)?;
     let r = rbm.cast::<f64>();
     let p = enumerate(&r, side, true);
     let m = p.mom.expect("moments requested");

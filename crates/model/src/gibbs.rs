@@ -371,3 +371,97 @@ pub fn sample_independent<F: Real>(layer: &Layer<F>, input: &Array1<F>, beta: f6
     });
     Ok(x)
 }
+
+/// In place: `x ← E[unit | β(x + bias)]` for every row (conditional means / magnetisations),
+/// elementwise in `F` for binary, Gaussian and Potts units, parallel over row blocks.
+pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut Array2<F>) {
+    let width = bias.len();
+    let b = F::from_f64(beta);
+    let one = F::one();
+    x.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK).into_par_iter().for_each(|mut blk| {
+        let s = blk.as_slice_mut().expect("contiguous");
+        match units {
+            Units::Bernoulli => {
+                for row in s.chunks_exact_mut(width) {
+                    for (y, &c) in row.iter_mut().zip(bias) {
+                        *y = one / (one + (-(b * (*y + c))).exp());
+                    }
+                }
+            }
+            Units::Ising => {
+                let two = F::from_f64(2.0);
+                for row in s.chunks_exact_mut(width) {
+                    for (y, &c) in row.iter_mut().zip(bias) {
+                        *y = two / (one + (-(two * b * (*y + c))).exp()) - one;
+                    }
+                }
+            }
+            Units::Gaussian { precision } => {
+                let g = F::from_f64(precision);
+                for row in s.chunks_exact_mut(width) {
+                    for (y, &c) in row.iter_mut().zip(bias) {
+                        *y = (*y + c) / g;
+                    }
+                }
+            }
+            Units::Potts { states } => {
+                for row in s.chunks_exact_mut(width) {
+                    for (g, bg) in row.chunks_exact_mut(states).zip(bias.chunks_exact(states)) {
+                        let mut m = F::from_f64(f64::NEG_INFINITY);
+                        for (y, &c) in g.iter_mut().zip(bg) {
+                            *y = b * (*y + c);
+                            if *y > m {
+                                m = *y;
+                            }
+                        }
+                        let mut tot = F::zero();
+                        for y in g.iter_mut() {
+                            *y = (*y - m).exp();
+                            tot += *y;
+                        }
+                        for y in g.iter_mut() {
+                            *y /= tot;
+                        }
+                    }
+                }
+            }
+            Units::DoubleWell { theta } => {
+                let dw = DoubleWell { theta };
+                let mut o = [0.0];
+                for row in s.chunks_exact_mut(width) {
+                    for (y, &c) in row.iter_mut().zip(bias) {
+                        crate::units::UnitType::mean(&dw, &[(*y + c).to_f64()], beta, &mut o);
+                        *y = F::from_f64(o[0]);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Run `k` sweeps in the order `h ← p(h|v)`, `v ← p(v|h)` (the PCD/CD/Rdm update of the trainers:
+/// `2k` matrix products, the hidden layer is not refreshed after the last visible update, so
+/// `chains.h` is the hidden state that generated the final `v`, not a fresh sample; use
+/// [`resample_hidden`] or hidden magnetisations for statistics).
+pub fn gibbs_from_visible<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, k: usize, seed: u64, stream_id: u64) -> Result<()> {
+    check_chains(rbm, chains)?;
+    let vb = rbm.effective_visible_bias();
+    let p = view_of(rbm, &vb);
+    let table = Table::build(&p);
+    let (vw, hw) = (rbm.visible.width(), rbm.hidden.width());
+    chains
+        .v
+        .axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK)
+        .into_par_iter()
+        .zip(chains.h.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK))
+        .enumerate()
+        .for_each(|(b, (mut v, mut h))| {
+            let mut rng = stream(seed, stream_id, b as u64 ^ 0xaaaa_0000_0000);
+            let mut sc = Scratch::new(v.nrows(), vw, hw);
+            for _ in 0..k {
+                hidden_step(&p, v.view(), h.view_mut(), &mut sc.ih, &mut rng);
+                visible_step(&p, table.as_ref(), h.view(), v.view_mut(), &mut sc.iv, &mut rng);
+            }
+        });
+    Ok(())
+}

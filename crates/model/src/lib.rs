@@ -22,7 +22,7 @@ pub use ais::{AisConfig, AisResult, ais_forward, ais_reverse};
 pub use equilibrium::{EquilibriumConfig, autocorrelation, exponential_time, integrated_time, sample_equilibrium};
 pub use error::{Error, Result};
 pub use exact::{Gradient, Moments, Side};
-pub use gibbs::{CHAIN_BLOCK, Chains, gibbs, resample_hidden};
+pub use gibbs::{CHAIN_BLOCK, Chains, gibbs, gibbs_from_visible, resample_hidden};
 pub use layer::{BiasMode, Layer, potts_indices, potts_one_hot};
 pub use rbm::Rbm;
 pub use real::Real;

@@ -137,14 +137,19 @@ impl<F: Real> Rbm<F> {
 
     /// Conditional means `E[h | v]` (hidden magnetisations) for a batch of visible rows.
     pub fn hidden_mean(&self, v: ArrayView2<F>) -> Result<Array2<F>> {
-        let i = self.hidden_input(v)?;
-        Ok(layer_map(&self.hidden, &i, self.beta, |u, x, b, o| u.mean(x, b, o)))
+        shape("visible width", self.visible.width(), v.ncols())?;
+        let mut i = v.dot(&self.weights);
+        crate::gibbs::layer_mean_inplace(self.hidden.units, self.hidden.bias.as_slice().expect("contiguous"), self.beta, &mut i);
+        Ok(i)
     }
 
     /// Conditional means `E[v | h]` for a batch of hidden rows.
     pub fn visible_mean(&self, h: ArrayView2<F>) -> Result<Array2<F>> {
-        let i = self.visible_input(h)?;
-        Ok(layer_map(&self.visible, &i, self.beta, |u, x, b, o| u.mean(x, b, o)))
+        shape("hidden width", self.hidden.width(), h.ncols())?;
+        let mut i = h.dot(&self.weights.t());
+        let b = self.effective_visible_bias();
+        crate::gibbs::layer_mean_inplace(self.visible.units, b.as_slice().expect("contiguous"), self.beta, &mut i);
+        Ok(i)
     }
 
     /// Draw `h ~ p(h | v)` row by row (reference implementation; the fast path is [`crate::gibbs`]).

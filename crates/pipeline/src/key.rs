@@ -31,7 +31,14 @@ pub struct UpstreamRef {
 }
 
 /// Builds the key pre-image.
-pub fn preimage(kind: &str, params: &Params, inputs: &[(String, Vec<UpstreamRef>)], code: &str, pinned: Option<&str>, salt: &str) -> J {
+pub fn preimage(
+    kind: &str,
+    params: &Params,
+    inputs: &[(String, Vec<UpstreamRef>)],
+    code: &str,
+    pinned: Option<&str>,
+    salt: &str,
+) -> J {
     let mut p = Map::new();
     for (k, v) in params {
         p.insert(k.clone(), v.canonical());
@@ -40,7 +47,14 @@ pub fn preimage(kind: &str, params: &Params, inputs: &[(String, Vec<UpstreamRef>
     for (name, refs) in inputs {
         let mut r = refs.clone();
         r.sort();
-        ins.insert(name.clone(), J::Array(r.iter().map(|u| json!({"key": u.key, "output": u.output})).collect()));
+        ins.insert(
+            name.clone(),
+            J::Array(
+                r.iter()
+                    .map(|u| json!({"key": u.key, "output": u.output}))
+                    .collect(),
+            ),
+        );
     }
     let code = match pinned {
         Some(pin) => json!({ "pinned": pin }),
@@ -116,7 +130,11 @@ fn diff_rec(path: &str, a: &J, b: &J, out: &mut Vec<String>) {
             keys.sort();
             keys.dedup();
             for k in keys {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 match (x.get(k), y.get(k)) {
                     (Some(u), Some(v)) => diff_rec(&p, u, v, out),
                     (None, Some(v)) => out.push(format!("{p} added ({})", show(v))),
@@ -147,17 +165,33 @@ mod tests {
         p
     }
 
-    const GOLDEN_X86_64_LINUX: &str = "7da0a1ac053fd7a645a8329bdac705850d81db662e8aae279c9bc4a81aec0bd6";
+    const GOLDEN_X86_64_LINUX: &str =
+        "7da0a1ac053fd7a645a8329bdac705850d81db662e8aae279c9bc4a81aec0bd6";
 
     /// Golden vector: pins the recipe. If this changes, bump KEY_SCHEMA / KEY_CONTEXT.
     #[test]
     fn golden_key() {
-        let pre = preimage("toy", &params(Value::Float(0.5)), &[("x".into(), vec![UpstreamRef { key: "ab".into(), output: "t".into() }])], "b3:00", None, "");
+        let pre = preimage(
+            "toy",
+            &params(Value::Float(0.5)),
+            &[(
+                "x".into(),
+                vec![UpstreamRef {
+                    key: "ab".into(),
+                    output: "t".into(),
+                }],
+            )],
+            "b3:00",
+            None,
+            "",
+        );
         let bytes = String::from_utf8(canonical_bytes(&pre)).unwrap();
         let plat = platform();
         assert_eq!(
             bytes,
-            format!(r#"{{"code":{{"fingerprint":"b3:00"}},"inputs":{{"x":[{{"key":"ab","output":"t"}}]}},"kind":"toy","params":{{"beta":{{"f":"0.5"}},"model":{{"s":"ising"}},"n":{{"i":"64"}}}},"platform":"{plat}","salt":"","schema":"rbmlab/stage-key/v1"}}"#)
+            format!(
+                r#"{{"code":{{"fingerprint":"b3:00"}},"inputs":{{"x":[{{"key":"ab","output":"t"}}]}},"kind":"toy","params":{{"beta":{{"f":"0.5"}},"model":{{"s":"ising"}},"n":{{"i":"64"}}}},"platform":"{plat}","salt":"","schema":"rbmlab/stage-key/v1"}}"#
+            )
         );
         if plat == "x86_64-linux" {
             assert_eq!(key_of(&pre), GOLDEN_X86_64_LINUX);
@@ -166,14 +200,37 @@ mod tests {
 
     #[test]
     fn gather_order_does_not_matter_and_diff_names_changes() {
-        let a = UpstreamRef { key: "1".into(), output: "t".into() };
-        let b = UpstreamRef { key: "2".into(), output: "t".into() };
+        let a = UpstreamRef {
+            key: "1".into(),
+            output: "t".into(),
+        };
+        let b = UpstreamRef {
+            key: "2".into(),
+            output: "t".into(),
+        };
         let p = params(Value::Float(0.5));
-        let k1 = key_of(&preimage("toy", &p, &[("x".into(), vec![a.clone(), b.clone()])], "c", None, ""));
-        let k2 = key_of(&preimage("toy", &p, &[("x".into(), vec![b, a])], "c", None, ""));
+        let k1 = key_of(&preimage(
+            "toy",
+            &p,
+            &[("x".into(), vec![a.clone(), b.clone()])],
+            "c",
+            None,
+            "",
+        ));
+        let k2 = key_of(&preimage(
+            "toy",
+            &p,
+            &[("x".into(), vec![b, a])],
+            "c",
+            None,
+            "",
+        ));
         assert_eq!(k1, k2);
         let old = preimage("toy", &p, &[], "c", None, "");
         let new = preimage("toy", &params(Value::Float(0.6)), &[], "c", None, "");
-        assert_eq!(diff(&old, &new), vec!["params.beta changed 0.5 → 0.6".to_string()]);
+        assert_eq!(
+            diff(&old, &new),
+            vec!["params.beta changed 0.5 → 0.6".to_string()]
+        );
     }
 }

@@ -64,24 +64,52 @@ pub struct Plan {
 }
 
 fn stage_path(s: &StageSpec, rest: &str) -> String {
-    format!("stages.{}{}{}", s.name, if rest.is_empty() { "" } else { "." }, rest)
+    format!(
+        "stages.{}{}{}",
+        s.name,
+        if rest.is_empty() { "" } else { "." },
+        rest
+    )
 }
 
 /// Stages in dependency order, or a cycle error.
 fn topo(spec: &PipelineSpec) -> Result<Vec<usize>, ConfigError> {
-    let idx: BTreeMap<&str, usize> = spec.stages.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let idx: BTreeMap<&str, usize> = spec
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     let mut state = vec![0u8; spec.stages.len()];
     let mut order = Vec::new();
-    fn visit(i: usize, spec: &PipelineSpec, idx: &BTreeMap<&str, usize>, state: &mut [u8], order: &mut Vec<usize>, stack: &mut Vec<usize>) -> Result<(), ConfigError> {
+    fn visit(
+        i: usize,
+        spec: &PipelineSpec,
+        idx: &BTreeMap<&str, usize>,
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        stack: &mut Vec<usize>,
+    ) -> Result<(), ConfigError> {
         match state[i] {
             2 => return Ok(()),
             1 => {
                 let start = stack.iter().position(|&s| s == i).unwrap_or(0);
-                let mut names: Vec<&str> = stack[start..].iter().map(|&s| spec.stages[s].name.as_str()).collect();
+                let mut names: Vec<&str> = stack[start..]
+                    .iter()
+                    .map(|&s| spec.stages[s].name.as_str())
+                    .collect();
                 names.push(&spec.stages[i].name);
                 let s = &spec.stages[i];
-                let loc = s.inputs.first().map(|x| x.loc.clone()).unwrap_or_else(|| s.loc.clone());
-                return Err(ConfigError::new(&loc, stage_path(s, "inputs"), format!("dependency cycle: {}", names.join(" → "))));
+                let loc = s
+                    .inputs
+                    .first()
+                    .map(|x| x.loc.clone())
+                    .unwrap_or_else(|| s.loc.clone());
+                return Err(ConfigError::new(
+                    &loc,
+                    stage_path(s, "inputs"),
+                    format!("dependency cycle: {}", names.join(" → ")),
+                ));
             }
             _ => {}
         }
@@ -133,7 +161,11 @@ pub fn closure(spec: &PipelineSpec, wanted: Option<&[String]>) -> BTreeSet<Strin
 }
 
 /// Builds the plan for the stages in `only` (all stages when `None`).
-pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>>) -> Result<Plan, ConfigError> {
+pub fn build(
+    spec: &PipelineSpec,
+    reg: &Registry,
+    only: Option<&BTreeSet<String>>,
+) -> Result<Plan, ConfigError> {
     let order = topo(spec)?;
     let mut tasks: Vec<Task> = Vec::new();
     let mut stage_tasks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -147,30 +179,94 @@ pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>
         }
         let Some((kind, info)) = reg.get(&s.kind) else {
             let names = reg.names();
-            let hint = spec::closest(&s.kind, &names).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-            return Err(ConfigError::new(&s.kind_loc, stage_path(s, "kind"), format!("unknown stage kind `{}`{hint}; run `rbmlab stages` for the list", s.kind)));
+            let hint = spec::closest(&s.kind, &names)
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            return Err(ConfigError::new(
+                &s.kind_loc,
+                stage_path(s, "kind"),
+                format!(
+                    "unknown stage kind `{}`{hint}; run `rbmlab stages` for the list",
+                    s.kind
+                ),
+            ));
         };
         // Validate declared params and inputs.
         for (k, loc, _) in &s.params {
             if !info.params.iter().any(|p| p.name == k) {
                 let names: Vec<&str> = info.params.iter().map(|p| p.name).collect();
-                let hint = spec::closest(k, &names).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-                return Err(ConfigError::new(loc, stage_path(s, &format!("params.{k}")), format!("kind `{}` has no parameter `{k}`{hint}; it takes: {}", s.kind, names.join(", "))));
+                let hint = spec::closest(k, &names)
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(ConfigError::new(
+                    loc,
+                    stage_path(s, &format!("params.{k}")),
+                    format!(
+                        "kind `{}` has no parameter `{k}`{hint}; it takes: {}",
+                        s.kind,
+                        names.join(", ")
+                    ),
+                ));
             }
         }
         for inp in &s.inputs {
             let Some(decl) = info.inputs.iter().find(|d| d.name == inp.name) else {
                 let names: Vec<&str> = info.inputs.iter().map(|d| d.name).collect();
-                return Err(ConfigError::new(&inp.loc, stage_path(s, &format!("inputs.{}", inp.name)), format!("kind `{}` has no input `{}`; it takes: {}", s.kind, inp.name, names.join(", "))));
+                return Err(ConfigError::new(
+                    &inp.loc,
+                    stage_path(s, &format!("inputs.{}", inp.name)),
+                    format!(
+                        "kind `{}` has no input `{}`; it takes: {}",
+                        s.kind,
+                        inp.name,
+                        names.join(", ")
+                    ),
+                ));
             };
             if decl.gather != inp.gather {
-                let want = if decl.gather { format!("{}.{}[*]", inp.stage, inp.output) } else { format!("{}.{}", inp.stage, inp.output) };
-                return Err(ConfigError::new(&inp.loc, stage_path(s, &format!("inputs.{}", inp.name)), format!("input `{}` {} many points: write `{want}`", inp.name, if decl.gather { "gathers" } else { "does not gather" })));
+                let want = if decl.gather {
+                    format!("{}.{}[*]", inp.stage, inp.output)
+                } else {
+                    format!("{}.{}", inp.stage, inp.output)
+                };
+                return Err(ConfigError::new(
+                    &inp.loc,
+                    stage_path(s, &format!("inputs.{}", inp.name)),
+                    format!(
+                        "input `{}` {} many points: write `{want}`",
+                        inp.name,
+                        if decl.gather {
+                            "gathers"
+                        } else {
+                            "does not gather"
+                        }
+                    ),
+                ));
             }
-            let up = spec.stages.iter().find(|t| t.name == inp.stage).expect("checked at load");
-            let (_, up_info) = reg.get(&up.kind).ok_or_else(|| ConfigError::new(&up.kind_loc, stage_path(up, "kind"), format!("unknown stage kind `{}`", up.kind)))?;
+            let up = spec
+                .stages
+                .iter()
+                .find(|t| t.name == inp.stage)
+                .expect("checked at load");
+            let (_, up_info) = reg.get(&up.kind).ok_or_else(|| {
+                ConfigError::new(
+                    &up.kind_loc,
+                    stage_path(up, "kind"),
+                    format!("unknown stage kind `{}`", up.kind),
+                )
+            })?;
             if !up_info.outputs.contains(&inp.output.as_str()) {
-                return Err(ConfigError::new(&inp.loc, stage_path(s, &format!("inputs.{}", inp.name)), format!("stage `{}` (kind `{}`) has no output `{}`; outputs: {}", up.name, up.kind, inp.output, up_info.outputs.join(", "))));
+                return Err(ConfigError::new(
+                    &inp.loc,
+                    stage_path(s, &format!("inputs.{}", inp.name)),
+                    format!(
+                        "stage `{}` (kind `{}`) has no output `{}`; outputs: {}",
+                        up.name,
+                        up.kind,
+                        inp.output,
+                        up_info.outputs.join(", ")
+                    ),
+                ));
             }
             if only.is_some_and(|o| !o.contains(&up.name)) {
                 continue;
@@ -178,14 +274,22 @@ pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>
         }
         for d in &info.inputs {
             if !s.inputs.iter().any(|i| i.name == d.name) {
-                return Err(ConfigError::new(&s.loc, stage_path(s, "inputs"), format!("kind `{}` needs input `{}` ({})", s.kind, d.name, d.doc)));
+                return Err(ConfigError::new(
+                    &s.loc,
+                    stage_path(s, "inputs"),
+                    format!("kind `{}` needs input `{}` ({})", s.kind, d.name, d.doc),
+                ));
             }
         }
         let points: Vec<(Point, Loc)> = match &s.foreach {
             None => vec![(Point::new(), s.loc.clone())],
             Some((sw, _)) => {
                 let sweep = &spec.sweeps[sw];
-                sweep.points.iter().map(|p| (p.clone(), sweep.loc.clone())).collect()
+                sweep
+                    .points
+                    .iter()
+                    .map(|p| (p.clone(), sweep.loc.clone()))
+                    .collect()
             }
         };
         let mut ids = Vec::new();
@@ -199,22 +303,57 @@ pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>
                         ParamExpr::Lit(v) => v.clone(),
                         ParamExpr::Point(c) => point[c].clone(),
                     };
-                    (v, loc.clone(), stage_path(s, &format!("params.{}", decl.name)))
+                    (
+                        v,
+                        loc.clone(),
+                        stage_path(s, &format!("params.{}", decl.name)),
+                    )
                 } else if let Some(v) = point.get(decl.name) {
-                    (v.clone(), sweep_loc.clone(), format!("sweeps.{}", s.foreach.as_ref().map(|f| f.0.as_str()).unwrap_or("")))
+                    (
+                        v.clone(),
+                        sweep_loc.clone(),
+                        format!(
+                            "sweeps.{}",
+                            s.foreach.as_ref().map(|f| f.0.as_str()).unwrap_or("")
+                        ),
+                    )
                 } else if let Some((v, loc)) = spec.params.get(decl.name) {
                     (v.clone(), loc.clone(), format!("params.{}", decl.name))
                 } else if let Some(d) = &decl.default {
                     (d.clone(), s.loc.clone(), stage_path(s, "params"))
                 } else {
-                    return Err(ConfigError::new(&s.loc, stage_path(s, "params"), format!("kind `{}` needs parameter `{}` ({}: {}); set it under the stage's params, in its sweep, or in the global params", s.kind, decl.name, decl.ty.name(), decl.doc)));
+                    return Err(ConfigError::new(
+                        &s.loc,
+                        stage_path(s, "params"),
+                        format!(
+                            "kind `{}` needs parameter `{}` ({}: {}); set it under the stage's params, in its sweep, or in the global params",
+                            s.kind,
+                            decl.name,
+                            decl.ty.name(),
+                            decl.doc
+                        ),
+                    ));
                 };
-                let v = decl.ty.coerce(&raw).map_err(|m| ConfigError::new(&loc, path.clone(), format!("parameter `{}`: {m}", decl.name)))?;
+                let v = decl.ty.coerce(&raw).map_err(|m| {
+                    ConfigError::new(
+                        &loc,
+                        path.clone(),
+                        format!("parameter `{}`: {m}", decl.name),
+                    )
+                })?;
                 params.insert(decl.name.to_string(), v);
             }
             kind.check(&params).map_err(|m| {
-                let where_ = if point.is_empty() { String::new() } else { format!(" at point {}", fmt_point(&point)) };
-                ConfigError::new(&s.loc, stage_path(s, "params"), format!("impossible parameters for `{}`{where_}: {m}", s.kind))
+                let where_ = if point.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at point {}", fmt_point(&point))
+                };
+                ConfigError::new(
+                    &s.loc,
+                    stage_path(s, "params"),
+                    format!("impossible parameters for `{}`{where_}: {m}", s.kind),
+                )
             })?;
             // Inputs.
             let mut inputs: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
@@ -223,28 +362,89 @@ pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>
                 let ups = stage_tasks.get(&inp.stage).cloned().unwrap_or_default();
                 let matching: Vec<usize> = ups
                     .into_iter()
-                    .filter(|&t| tasks[t].point.iter().all(|(k, v)| point.get(k).is_none_or(|w| same(v, w))))
+                    .filter(|&t| {
+                        tasks[t]
+                            .point
+                            .iter()
+                            .all(|(k, v)| point.get(k).is_none_or(|w| same(v, w)))
+                    })
                     .collect();
                 let ipath = stage_path(s, &format!("inputs.{}", inp.name));
                 if matching.is_empty() {
-                    return Err(ConfigError::new(&inp.loc, ipath, format!("no task of stage `{}` matches point {}", inp.stage, fmt_point(&point))));
+                    return Err(ConfigError::new(
+                        &inp.loc,
+                        ipath,
+                        format!(
+                            "no task of stage `{}` matches point {}",
+                            inp.stage,
+                            fmt_point(&point)
+                        ),
+                    ));
                 }
                 if !inp.gather && matching.len() != 1 {
-                    return Err(ConfigError::new(&inp.loc, ipath, format!("{} tasks of stage `{}` match point {}; gather them with `{}.{}[*]` or sweep this stage over the same coordinates", matching.len(), inp.stage, fmt_point(&point), inp.stage, inp.output)));
+                    return Err(ConfigError::new(
+                        &inp.loc,
+                        ipath,
+                        format!(
+                            "{} tasks of stage `{}` match point {}; gather them with `{}.{}[*]` or sweep this stage over the same coordinates",
+                            matching.len(),
+                            inp.stage,
+                            fmt_point(&point),
+                            inp.stage,
+                            inp.output
+                        ),
+                    ));
                 }
-                refs.push((inp.name.clone(), matching.iter().map(|&t| UpstreamRef { key: tasks[t].key.clone(), output: inp.output.clone() }).collect()));
-                inputs.insert(inp.name.clone(), matching.into_iter().map(|t| (t, inp.output.clone())).collect());
+                refs.push((
+                    inp.name.clone(),
+                    matching
+                        .iter()
+                        .map(|&t| UpstreamRef {
+                            key: tasks[t].key.clone(),
+                            output: inp.output.clone(),
+                        })
+                        .collect(),
+                ));
+                inputs.insert(
+                    inp.name.clone(),
+                    matching
+                        .into_iter()
+                        .map(|t| (t, inp.output.clone()))
+                        .collect(),
+                );
             }
-            let pre = key::preimage(&s.kind, &params, &refs, &info.code, s.code_version.as_deref(), &s.salt);
+            let pre = key::preimage(
+                &s.kind,
+                &params,
+                &refs,
+                &info.code,
+                s.code_version.as_deref(),
+                &s.salt,
+            );
             let k = key::key_of(&pre);
             let id = tasks.len();
-            tasks.push(Task { id, stage: s.name.clone(), kind: s.kind.clone(), point, params, inputs, key: k, preimage: pre, info: info.clone() });
+            tasks.push(Task {
+                id,
+                stage: s.name.clone(),
+                kind: s.kind.clone(),
+                point,
+                params,
+                inputs,
+                key: k,
+                preimage: pre,
+                info: info.clone(),
+            });
             ids.push(id);
         }
         stage_tasks.insert(s.name.clone(), ids.clone());
         stages.push((s.name.clone(), ids));
     }
-    Ok(Plan { pipeline: spec.name.clone(), profile: spec.profile.clone(), tasks, stages })
+    Ok(Plan {
+        pipeline: spec.name.clone(),
+        profile: spec.profile.clone(),
+        tasks,
+        stages,
+    })
 }
 
 /// `{a=1, b=x}`.

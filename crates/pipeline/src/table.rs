@@ -4,7 +4,8 @@
 
 use crate::value::{Params, Value};
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, Float32Array, Float64Array, Int32Array, Int64Array, StringArray,
+    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, Float32Array, Float64Array, Int32Array,
+    Int64Array, StringArray,
 };
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
@@ -35,7 +36,8 @@ impl TableBuilder {
         Self::default()
     }
     fn push(mut self, name: &str, col: ArrayRef) -> Self {
-        self.fields.push(Field::new(name, col.data_type().clone(), false));
+        self.fields
+            .push(Field::new(name, col.data_type().clone(), false));
         self.cols.push(col);
         self
     }
@@ -65,7 +67,11 @@ impl TableBuilder {
     }
     /// A fixed-width binary column: row `i` is `data[i*width..(i+1)*width]`.
     pub fn fixed_binary(self, name: &str, width: usize, data: &[u8]) -> anyhow::Result<Self> {
-        anyhow::ensure!(width > 0 && data.len() % width == 0, "binary column `{name}`: {} bytes is not a multiple of width {width}", data.len());
+        anyhow::ensure!(
+            width > 0 && data.len() % width == 0,
+            "binary column `{name}`: {} bytes is not a multiple of width {width}",
+            data.len()
+        );
         let arr = FixedSizeBinaryArray::try_from_iter(data.chunks(width))?;
         Ok(self.push(name, Arc::new(arr)))
     }
@@ -78,37 +84,101 @@ impl TableBuilder {
 
 /// Reads a numeric column as f64 (float64, float32, int64 and int32 are accepted).
 pub fn col_f64(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<f64>> {
-    let c = b.column_by_name(name).ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
     Ok(match c.data_type() {
-        DataType::Float64 => c.as_any().downcast_ref::<Float64Array>().expect("type checked").values().to_vec(),
-        DataType::Float32 => c.as_any().downcast_ref::<Float32Array>().expect("type checked").values().iter().map(|v| *v as f64).collect(),
-        DataType::Int64 => c.as_any().downcast_ref::<Int64Array>().expect("type checked").values().iter().map(|v| *v as f64).collect(),
-        DataType::Int32 => c.as_any().downcast_ref::<Int32Array>().expect("type checked").values().iter().map(|v| *v as f64).collect(),
+        DataType::Float64 => c
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .expect("type checked")
+            .values()
+            .to_vec(),
+        DataType::Float32 => c
+            .as_any()
+            .downcast_ref::<Float32Array>()
+            .expect("type checked")
+            .values()
+            .iter()
+            .map(|v| *v as f64)
+            .collect(),
+        DataType::Int64 => c
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("type checked")
+            .values()
+            .iter()
+            .map(|v| *v as f64)
+            .collect(),
+        DataType::Int32 => c
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .expect("type checked")
+            .values()
+            .iter()
+            .map(|v| *v as f64)
+            .collect(),
         t => anyhow::bail!("column `{name}` has type {t}, expected a number"),
     })
 }
 
 /// Reads an integer column as i64.
 pub fn col_i64(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<i64>> {
-    let c = b.column_by_name(name).ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
     Ok(match c.data_type() {
-        DataType::Int64 => c.as_any().downcast_ref::<Int64Array>().expect("type checked").values().to_vec(),
-        DataType::Int32 => c.as_any().downcast_ref::<Int32Array>().expect("type checked").values().iter().map(|v| *v as i64).collect(),
+        DataType::Int64 => c
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("type checked")
+            .values()
+            .to_vec(),
+        DataType::Int32 => c
+            .as_any()
+            .downcast_ref::<Int32Array>()
+            .expect("type checked")
+            .values()
+            .iter()
+            .map(|v| *v as i64)
+            .collect(),
         t => anyhow::bail!("column `{name}` has type {t}, expected an integer"),
     })
 }
 
+/// Reads a boolean column.
+pub fn col_bool(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<bool>> {
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
+    let a = c
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| anyhow::anyhow!("column `{name}` is not a boolean column"))?;
+    Ok((0..a.len()).map(|i| a.value(i)).collect())
+}
+
 /// Reads a string column.
 pub fn col_str(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<String>> {
-    let c = b.column_by_name(name).ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    let a = c.as_any().downcast_ref::<StringArray>().ok_or_else(|| anyhow::anyhow!("column `{name}` is not a string column"))?;
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
+    let a = c
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or_else(|| anyhow::anyhow!("column `{name}` is not a string column"))?;
     Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
 }
 
 /// Reads a fixed-width binary column: returns (width, concatenated bytes).
 pub fn col_fixed_binary(b: &RecordBatch, name: &str) -> anyhow::Result<(usize, Vec<u8>)> {
-    let c = b.column_by_name(name).ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    let a = c.as_any().downcast_ref::<FixedSizeBinaryArray>().ok_or_else(|| anyhow::anyhow!("column `{name}` is not fixed-width binary"))?;
+    let c = b
+        .column_by_name(name)
+        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
+    let a = c
+        .as_any()
+        .downcast_ref::<FixedSizeBinaryArray>()
+        .ok_or_else(|| anyhow::anyhow!("column `{name}` is not fixed-width binary"))?;
     let w = a.value_length() as usize;
     let mut out = Vec::with_capacity(w * a.len());
     for i in 0..a.len() {
@@ -118,7 +188,12 @@ pub fn col_fixed_binary(b: &RecordBatch, name: &str) -> anyhow::Result<(usize, V
 }
 
 fn columns(b: &RecordBatch) -> String {
-    b.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
+    b.schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Prepends the parameters as constant columns (those the table does not already have).
@@ -153,13 +228,25 @@ pub fn check_conventions(batch: &RecordBatch) -> anyhow::Result<()> {
     for f in batch.schema().fields() {
         let name = f.name();
         let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         anyhow::ensure!(ok, "column name `{name}` is not snake_case");
         let portable = matches!(
             f.data_type(),
-            DataType::Int64 | DataType::Int32 | DataType::Float64 | DataType::Float32 | DataType::Boolean | DataType::Utf8 | DataType::FixedSizeBinary(_)
+            DataType::Int64
+                | DataType::Int32
+                | DataType::Float64
+                | DataType::Float32
+                | DataType::Boolean
+                | DataType::Utf8
+                | DataType::FixedSizeBinary(_)
         );
-        anyhow::ensure!(portable, "column `{name}` has non-portable type {}", f.data_type());
+        anyhow::ensure!(
+            portable,
+            "column `{name}` has non-portable type {}",
+            f.data_type()
+        );
     }
     Ok(())
 }
@@ -167,7 +254,11 @@ pub fn check_conventions(batch: &RecordBatch) -> anyhow::Result<()> {
 /// Writes a batch as Parquet (zstd level 3, one row group per 1M rows) with footer
 /// key–value metadata; returns the bytes written. The output bytes depend only on the
 /// batch and the metadata.
-pub fn write_parquet<W: Write + Send>(w: W, batch: &RecordBatch, provenance: &serde_json::Value) -> anyhow::Result<()> {
+pub fn write_parquet<W: Write + Send>(
+    w: W,
+    batch: &RecordBatch,
+    provenance: &serde_json::Value,
+) -> anyhow::Result<()> {
     check_conventions(batch)?;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
@@ -185,7 +276,8 @@ pub fn write_parquet<W: Write + Send>(w: W, batch: &RecordBatch, provenance: &se
 
 /// Reads a Parquet file into one batch.
 pub fn read_parquet(path: &Path) -> anyhow::Result<RecordBatch> {
-    let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     read_parquet_bytes(bytes_of(f)?)
 }
 
@@ -212,7 +304,11 @@ pub fn footer_metadata(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
         .metadata()
         .file_metadata()
         .key_value_metadata()
-        .map(|kv| kv.iter().map(|k| (k.key.clone(), k.value.clone().unwrap_or_default())).collect())
+        .map(|kv| {
+            kv.iter()
+                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                .collect()
+        })
         .unwrap_or_default())
 }
 
@@ -222,7 +318,11 @@ mod tests {
 
     #[test]
     fn roundtrip_with_params_and_footer() {
-        let b = TableBuilder::new().f64("x", vec![1.0, 2.0]).i64("step", vec![0, 1]).build().unwrap();
+        let b = TableBuilder::new()
+            .f64("x", vec![1.0, 2.0])
+            .i64("step", vec![0, 1])
+            .build()
+            .unwrap();
         let mut p = Params::new();
         p.insert("beta".into(), Value::Float(0.5));
         p.insert("seed".into(), Value::Int(3));
@@ -241,7 +341,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_column_names() {
-        let b = TableBuilder::new().f64("Bad Name", vec![1.0]).build().unwrap();
+        let b = TableBuilder::new()
+            .f64("Bad Name", vec![1.0])
+            .build()
+            .unwrap();
         assert!(write_parquet(Vec::new(), &b, &serde_json::json!({})).is_err());
     }
 }

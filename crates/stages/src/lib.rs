@@ -1,1 +1,22 @@
-pub fn placeholder() {}
+//! Stage kinds: thin adapters from typed pipeline parameters and upstream tables to the
+//! numeric crates, and back to tables.
+
+pub mod codec;
+pub mod fp;
+pub mod kinds {
+    //! One module per family of stage kinds.
+    pub mod rmt;
+}
+
+use pipeline::Registry;
+
+/// Every stage kind rbmlab ships.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.add(kinds::rmt::SpikedCovariance);
+    r.add(kinds::rmt::CovarianceTopEigen);
+    r.add(kinds::rmt::SpikedTopEigen);
+    r.add(kinds::rmt::BbpTheory);
+    r.add(kinds::rmt::BbpCheck);
+    r
+}

@@ -130,7 +130,7 @@ pub struct PeakShape {
 /// Errors if the profile has fewer than 3 points, mismatched lengths, non-uniform
 /// spacing, non-finite values or vanishes identically.
 pub fn peak_shape(profile: &Profile) -> crate::error::Result<PeakShape> {
-    use crate::error::{ensure, Error};
+    use crate::error::{Error, ensure};
     let n = profile.value.len();
     ensure(n >= 3, "profile length", n as f64, "need at least 3 points")?;
     ensure(
@@ -153,12 +153,8 @@ pub fn peak_shape(profile: &Profile) -> crate::error::Result<PeakShape> {
         return Err(Error::NonFinite("profile"));
     }
     let len = n as f64 * h;
-    let (imax, &vmax) = profile
-        .value
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-        .expect("non-empty");
+    let (imax, &vmax) =
+        profile.value.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).expect("non-empty");
     let peak = vmax.abs();
     ensure(peak > 0.0, "profile peak", peak, "profile vanishes identically")?;
     let s = vmax.signum();

@@ -13,9 +13,9 @@
 //! `Δt · max(3w²) ≲ 1`. The two fields of (52) are packed into the real and imaginary
 //! parts of one complex FFT (the implicit operator is real and even in k).
 
-use super::fft::{wavenumbers, Fft};
+use super::fft::{Fft, wavenumbers};
 use super::{Profile, TracePoint};
-use crate::error::{ensure, Error, Result};
+use crate::error::{Error, Result, ensure};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -75,7 +75,8 @@ pub fn sech_profile(b: f64, positions: &[f64], centre: f64, length: f64) -> Resu
     Ok(Profile { position: positions.to_vec(), value })
 }
 
-/// Grid `x_j = j L / n`, `j = 0..n`.
+/// Periodic grid `x_j = j L / n`, `j = 0..n`, on which the PDEs (38) and (52) are solved.
+/// Errors: `length <= 0`, `n_grid` not a power of two `>= 4`.
 pub fn grid(length: f64, n_grid: usize) -> Result<Vec<f64>> {
     ensure(length > 0.0, "length", length, "domain length must be > 0")?;
     ensure(n_grid >= 4 && n_grid.is_power_of_two(), "n_grid", n_grid as f64, "must be a power of two >= 4")?;
@@ -103,7 +104,15 @@ pub struct PdeOptions {
 
 impl Default for PdeOptions {
     fn default() -> Self {
-        Self { length: 40.0, n_grid: 256, dt: 0.01, t_max: 2000.0, tol: 1e-8, check_every: 100, stop_when_stationary: true }
+        Self {
+            length: 40.0,
+            n_grid: 256,
+            dt: 0.01,
+            t_max: 2000.0,
+            tol: 1e-8,
+            check_every: 100,
+            stop_when_stationary: true,
+        }
     }
 }
 
@@ -259,7 +268,9 @@ pub fn integrate_pde(initial: &[Vec<f64>], opts: &PdeOptions) -> Result<PdeRun> 
         let chunk = opts.check_every.min(n_steps - steps);
         for _ in 0..chunk {
             if !solver.step(&mut w1, &mut w2, opts.dt, two) || !w2.iter().all(|x| x.is_finite()) {
-                return Err(Error::NonFinite("reaction-diffusion PDE (solution blew up; reduce dt?)"));
+                return Err(Error::NonFinite(
+                    "reaction-diffusion PDE (finite-time blow-up of the cubic term, or dt too large)",
+                ));
             }
         }
         steps += chunk;
@@ -286,6 +297,10 @@ pub fn integrate_pde(initial: &[Vec<f64>], opts: &PdeOptions) -> Result<PdeRun> 
 /// from white noise of standard deviation `amplitude` at every grid point
 /// (`Xoshiro256PlusPlus::seed_from_u64(seed)`) until stationary.
 ///
+/// For two fields the bumps keep repelling each other very slowly once they are more than
+/// about one width apart (paper 002 §5.2.3), so the residual lingers around 1e-5: use a
+/// `tol` of about 1e-4 there.
+///
 /// Errors: as [`integrate_pde`], `amplitude <= 0`, and `NotConverged` when the residual
 /// is still above `tol` at `t_max`.
 pub fn pde_from_noise(m: usize, amplitude: f64, seed: u64, opts: &PdeOptions) -> Result<PdeRun> {
@@ -294,7 +309,11 @@ pub fn pde_from_noise(m: usize, amplitude: f64, seed: u64, opts: &PdeOptions) ->
     opts.validate()?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let init: Vec<Vec<f64>> = (0..m)
-        .map(|_| (0..opts.n_grid).map(|_| amplitude * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)).collect())
+        .map(|_| {
+            (0..opts.n_grid)
+                .map(|_| amplitude * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+                .collect()
+        })
         .collect();
     let run = integrate_pde(&init, &PdeOptions { stop_when_stationary: true, ..*opts })?;
     if !run.converged {
@@ -377,7 +396,8 @@ pub fn linear_stability(b: f64, length: f64, n_grid: usize) -> Result<StabilityR
         odd.push(vec![(j, s), (n - j, -s)]);
     }
     let top = |basis: &[Vec<(usize, f64)>]| -> Result<f64> {
-        let q = faer::Mat::<f64>::from_fn(n, basis.len(), |i, a| basis[a].iter().filter(|e| e.0 == i).map(|e| e.1).sum());
+        let q =
+            faer::Mat::<f64>::from_fn(n, basis.len(), |i, a| basis[a].iter().filter(|e| e.0 == i).map(|e| e.1).sum());
         let red = q.transpose() * &op * &q;
         let ev = red.self_adjoint_eigenvalues(faer::Side::Lower).map_err(|_| Error::NotConverged {
             solver: "faer self-adjoint eigendecomposition (profile stability)",

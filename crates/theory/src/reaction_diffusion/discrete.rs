@@ -6,8 +6,8 @@
 //! (`w_{n} ≡ w_0`).
 
 use super::{Profile, TracePoint};
-use crate::error::{ensure, Error, Result};
-use crate::ode::{integrate, OdeOptions};
+use crate::error::{Error, Result, ensure};
+use crate::ode::{OdeOptions, integrate};
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -121,12 +121,22 @@ pub fn small_beta_objective_m2(beta: f64, w1: &[f64], w2: &[f64]) -> Result<f64>
 /// Validates a weighted set of ±1 configurations and returns the number of sites.
 fn check_data(configs: &[Vec<f64>], probs: &[f64], n: usize) -> Result<()> {
     ensure(!configs.is_empty(), "configs", 0.0, "need at least one configuration")?;
-    ensure(probs.len() == configs.len(), "probs length", probs.len() as f64, "must equal the number of configurations")?;
+    ensure(
+        probs.len() == configs.len(),
+        "probs length",
+        probs.len() as f64,
+        "must equal the number of configurations",
+    )?;
     for c in configs {
         ensure(c.len() == n, "configuration length", c.len() as f64, "must equal the number of sites")?;
     }
     let total: f64 = probs.iter().sum();
-    ensure(probs.iter().all(|p| *p >= 0.0) && (total - 1.0).abs() < 1e-9, "probs sum", total, "weights must be >= 0 and sum to 1")
+    ensure(
+        probs.iter().all(|p| *p >= 0.0) && (total - 1.0).abs() < 1e-9,
+        "probs sum",
+        total,
+        "weights must be >= 0 and sum to 1",
+    )
 }
 
 /// Data term `⟨v_i tanh(Σ_j w_j v_j)⟩_data` of eqs. (32)/(48) for a weighted set of
@@ -198,7 +208,12 @@ pub struct DiscreteOptions {
 
 impl Default for DiscreteOptions {
     fn default() -> Self {
-        Self { t_chunk: 5.0, t_max: 5000.0, tol: 1e-7, ode: OdeOptions { rtol: 1e-9, atol: 1e-12, ..OdeOptions::default() } }
+        Self {
+            t_chunk: 5.0,
+            t_max: 5000.0,
+            tol: 1e-7,
+            ode: OdeOptions { rtol: 1e-9, atol: 1e-12, ..OdeOptions::default() },
+        }
     }
 }
 
@@ -281,7 +296,8 @@ pub fn integrate_lattice(beta: f64, initial: &[Vec<f64>], opts: &DiscreteOptions
     }
     let last = trace.last().expect("non-empty").clone();
     let position: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    let profiles = (0..m).map(|u| Profile { position: position.clone(), value: y[u * n..(u + 1) * n].to_vec() }).collect();
+    let profiles =
+        (0..m).map(|u| Profile { position: position.clone(), value: y[u * n..(u + 1) * n].to_vec() }).collect();
     Ok(DiscreteRun { profiles, sum_sq: last.sum_sq, overlap: last.overlap, t, residual: last.residual, trace })
 }
 
@@ -295,14 +311,24 @@ pub fn white_noise(n: usize, m: usize, amplitude: f64, seed: u64) -> Result<Vec<
     ensure(amplitude > 0.0, "amplitude", amplitude, "noise amplitude must be > 0")?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     Ok((0..m)
-        .map(|_| (0..n).map(|_| amplitude * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng)).collect())
+        .map(|_| {
+            (0..n)
+                .map(|_| amplitude * <StandardNormal as Distribution<f64>>::sample(&StandardNormal, &mut rng))
+                .collect()
+        })
         .collect())
 }
 
 /// Paper 002 Fig. 14(a)/(b): integrates eq. (37) (`m = 1`) or the re-derived
 /// eqs. (50)–(51) (`m = 2`) on a ring of `n` sites from white noise of the given amplitude
 /// to stationarity. See [`integrate_lattice`] for errors.
-pub fn lattice_from_noise(n: usize, m: usize, amplitude: f64, seed: u64, opts: &DiscreteOptions) -> Result<DiscreteRun> {
+pub fn lattice_from_noise(
+    n: usize,
+    m: usize,
+    amplitude: f64,
+    seed: u64,
+    opts: &DiscreteOptions,
+) -> Result<DiscreteRun> {
     integrate_lattice(1.0, &white_noise(n, m, amplitude, seed)?, opts)
 }
 
@@ -326,7 +352,7 @@ mod tests {
         assert!(small_beta_gradient(0.1, &[0.0; 2]).is_err());
         assert!(small_beta_gradient_m2(0.1, &[0.0; 5], &[0.0; 6]).is_err());
         assert!(small_beta_gradient(0.1, &[0.0, f64::NAN, 0.0]).is_err());
-        assert!(integrate_lattice(1.0, &[vec![0.1; 5]; 3], &DiscreteOptions::default()).is_err());
+        assert!(integrate_lattice(1.0, &vec![vec![0.1; 5]; 3], &DiscreteOptions::default()).is_err());
         assert!(white_noise(10, 1, 0.0, 1).is_err());
         assert!(exact_gradient_m1(&[0.1; 3], &[vec![1.0; 3]], &[0.5]).is_err());
     }

@@ -24,9 +24,7 @@ impl Fft {
             })
             .unzip();
         let bits = n.trailing_zeros();
-        let rev = (0..n)
-            .map(|i| if bits == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - bits) })
-            .collect();
+        let rev = (0..n).map(|i| if bits == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - bits) }).collect();
         Self { n, cos, sin, rev }
     }
 

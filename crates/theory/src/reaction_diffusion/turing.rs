@@ -15,9 +15,11 @@
 //! largest real part of the eigenvalues of `A − k² diag(1, d)`; for `d → ∞` and `k ≠ 0`
 //! it tends to `f_w − k² = 4/(L−1) − k²`, which is also the exact growth rate of a
 //! zero-mean perturbation of the uniform state under (38)–(39) (b is unchanged to first
-//! order), so the PDE solver can be checked against it.
+//! order), so the PDE solver can be checked against it ([`pde_growth_rate`]). At k = 0 the
+//! two eigenvalues of A are −4 and −4/(L−1); only −4 (eigenvector `δb = 2Lw*δw`) is a mode
+//! of the PDE, where b is slaved to w.
 
-use crate::error::{ensure, Result};
+use crate::error::{Result, ensure};
 
 /// Uniform fixed point, Jacobian and Turing conditions (paper 002 eqs. A2, A4, A6, A10–A12).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,7 +112,56 @@ pub fn growth_rate(length: f64, d: f64, k: f64) -> Result<f64> {
     let tr = a + e;
     let det = a * e - b * c;
     let disc = tr * tr - 4.0 * det;
-    Ok(if disc >= 0.0 { 0.5 * (tr + disc.sqrt()) } else { 0.5 * tr })
+    if disc < 0.0 {
+        return Ok(0.5 * tr);
+    }
+    // Cancellation-free roots of λ² − tr λ + det = 0.
+    let q = 0.5 * (tr + tr.signum() * disc.sqrt());
+    if q == 0.0 {
+        return Ok(0.0);
+    }
+    Ok(q.max(det / q))
+}
+
+/// Exact growth rate of a small Fourier mode `cos(kx)` about the uniform fixed point under
+/// the PDE (38)–(39) itself (b slaved to w): `f_w − k² = 4/(L−1) − k²` for `k ≠ 0` (zero-mean
+/// modes leave b unchanged to first order) and `−4` for `k = 0` (`δb = 2Lw*δw`).
+/// Re-derived; it is the `d → ∞` limit of (A9) for `k ≠ 0`, while for `k = 0` only the
+/// eigenvalue `−4` of A is physical — the other one, `−4/(L−1)`, belongs to an
+/// eigenvector with `δb ≠ 2Lw*δw`, which the two-species picture (A3) allows but
+/// the PDE does not.
+///
+/// Errors: `length <= 1`, non-finite `k`.
+pub fn pde_growth_rate(length: f64, k: f64) -> Result<f64> {
+    ensure(k.is_finite(), "k", k, "wavenumber must be finite")?;
+    let r = turing_analysis(length, f64::INFINITY)?;
+    Ok(if k == 0.0 { -4.0 } else { r.f_w - k * k })
+}
+
+/// Right-hand side of paper 002 eq. (A1), the rate of change of `b = ∫w²` under (38):
+/// `db/dt = 4b − 2b² + 2∫w ∂²w + 2∫w⁴`, for a field `w` sampled on the uniform periodic
+/// grid `x_j = jL/n` (`n` a power of two; `∫w ∂²w` evaluated spectrally).
+///
+/// Errors: `length <= 0`, `w.len()` not a power of two `>= 4`, non-finite values.
+pub fn a1_b_rate(w: &[f64], length: f64) -> Result<f64> {
+    super::continuum::grid(length, w.len())?;
+    if w.iter().any(|x| !x.is_finite()) {
+        return Err(crate::error::Error::NonFinite("field w"));
+    }
+    let n = w.len();
+    let h = length / n as f64;
+    let (mut re, mut im) = (w.to_vec(), vec![0.0; n]);
+    let fft = super::fft::Fft::new(n);
+    fft.forward(&mut re, &mut im);
+    for (k, kk) in super::fft::wavenumbers(n, length).iter().enumerate() {
+        re[k] *= -kk * kk;
+        im[k] *= -kk * kk;
+    }
+    fft.inverse(&mut re, &mut im);
+    let b: f64 = h * w.iter().map(|x| x * x).sum::<f64>();
+    let w_lap: f64 = h * w.iter().zip(&re).map(|(a, c)| a * c).sum::<f64>();
+    let w4: f64 = h * w.iter().map(|x| x.powi(4)).sum::<f64>();
+    Ok(4.0 * b - 2.0 * b * b + 2.0 * w_lap + 2.0 * w4)
 }
 
 /// Dispersion curve of the ring: growth rates of the modes `k_n = 2πn/L`, `n = 0..=n_max`.

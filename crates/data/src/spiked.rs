@@ -249,8 +249,10 @@ mod tests {
     #[test]
     fn output_is_independent_of_thread_count() {
         let c = cfg(700, 30, vec![1.5]);
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| sample_spiked(&c).unwrap());
-        let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| sample_spiked(&c).unwrap());
+        let one =
+            rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| sample_spiked(&c).unwrap());
+        let two =
+            rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap().install(|| sample_spiked(&c).unwrap());
         assert_eq!(one.x, two.x);
         assert_eq!(one.u, two.u);
     }

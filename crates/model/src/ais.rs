@@ -18,8 +18,8 @@
 
 use crate::error::{Result, param, shape};
 use crate::gibbs::{CHAIN_BLOCK, Scratch, View, sample_independent, sample_layer, visible_step};
-use crate::real::Real;
 use crate::rbm::Rbm;
+use crate::real::Real;
 use crate::rng::stream;
 use ndarray::linalg::general_mat_mul;
 use ndarray::parallel::prelude::*;
@@ -136,8 +136,11 @@ fn walk<F: Real>(rbm: &Rbm<F>, p: &Path<F>, v: &mut Array2<F>, forward: bool, se
             };
             let mut fa = vec![0.0; rows];
             let mut fb = vec![0.0; rows];
-            let order: Vec<(usize, usize)> =
-                if forward { (1..=k).map(|j| (j - 1, j)).collect() } else { (1..=k).rev().map(|j| (j, j - 1)).collect() };
+            let order: Vec<(usize, usize)> = if forward {
+                (1..=k).map(|j| (j - 1, j)).collect()
+            } else {
+                (1..=k).rev().map(|j| (j, j - 1)).collect()
+            };
             for (idx, &(from, to)) in order.iter().enumerate() {
                 let (s_from, s_to) = (p.sched[from], p.sched[to]);
                 let mut prod = sc.ih.slice_mut(s![..rows, ..]).to_owned();

@@ -3,8 +3,8 @@
 
 use crate::error::{Result, param};
 use crate::gibbs::{Chains, gibbs};
-use crate::real::Real;
 use crate::rbm::Rbm;
+use crate::real::Real;
 use ndarray::{Array1, Array2, ArrayView2};
 
 /// Settings of an equilibrium run.
@@ -57,7 +57,10 @@ pub fn sample_equilibrium<F: Real>(
 pub fn autocorrelation(series: ArrayView2<f64>, max_lag: usize) -> Result<Array1<f64>> {
     let (t_len, n) = series.dim();
     if t_len < 2 || n == 0 || max_lag >= t_len {
-        return Err(param("series", format!("need max_lag < length; got length {t_len}, max_lag {max_lag}, {n} chains")));
+        return Err(param(
+            "series",
+            format!("need max_lag < length; got length {t_len}, max_lag {max_lag}, {n} chains"),
+        ));
     }
     let mean = series.mean().unwrap_or(0.0);
     let mut c = Array1::zeros(max_lag + 1);

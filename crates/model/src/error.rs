@@ -48,11 +48,7 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 pub(crate) fn shape(what: &'static str, expected: usize, got: usize) -> Result<()> {
-    if expected == got {
-        Ok(())
-    } else {
-        Err(Error::Shape { what, expected, got })
-    }
+    if expected == got { Ok(()) } else { Err(Error::Shape { what, expected, got }) }
 }
 
 pub(crate) fn param(name: &'static str, reason: impl Into<String>) -> Error {

@@ -11,8 +11,8 @@
 
 use crate::error::{Error, Result, shape};
 use crate::layer::Layer;
-use crate::real::Real;
 use crate::rbm::{Rbm, to_f64_row};
+use crate::real::Real;
 use crate::special::logsumexp;
 use crate::units::UnitType;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -170,11 +170,9 @@ fn enumerate(r: &Rbm<f64>, side: Side, want_moments: bool) -> Partial {
         acc.sum = acc.sum * if acc.max == f64::NEG_INFINITY { 0.0 } else { fa } + p.sum * fp;
         acc.mom = match (acc.mom, p.mom) {
             (None, pm) => pm.map(|x| scale(x, fp)),
-            (Some(a), Some(b)) => Some(Moments {
-                vh: a.vh * fa + b.vh * fp,
-                v: a.v * fa + b.v * fp,
-                h: a.h * fa + b.h * fp,
-            }),
+            (Some(a), Some(b)) => {
+                Some(Moments { vh: a.vh * fa + b.vh * fp, v: a.v * fa + b.v * fp, h: a.h * fa + b.h * fp })
+            }
             (a, None) => a,
         };
         acc.max = m;
@@ -259,7 +257,11 @@ pub fn exact_gradient<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<Grad
 
 /// `β(data − model)` for every parameter block.
 pub fn gradient_from_moments(beta: f64, data: &Moments, model: &Moments) -> Gradient {
-    Gradient { w: (&data.vh - &model.vh) * beta, vbias: (&data.v - &model.v) * beta, hbias: (&data.h - &model.h) * beta }
+    Gradient {
+        w: (&data.vh - &model.vh) * beta,
+        vbias: (&data.v - &model.v) * beta,
+        hbias: (&data.h - &model.h) * beta,
+    }
 }
 
 /// Every configuration of a discrete visible layer and its exact probability `p(v)`.
@@ -283,7 +285,12 @@ fn distribution<F: Real>(rbm: &Rbm<F>, side: Side) -> Result<(Array2<F>, Array1<
 }
 
 /// `n` exact i.i.d. draws from a probability vector over `states` rows (inverse CDF, seeded).
-pub fn sample_from_distribution<F: Real>(states: &Array2<F>, p: &Array1<f64>, n: usize, seed: u64) -> Result<Array2<F>> {
+pub fn sample_from_distribution<F: Real>(
+    states: &Array2<F>,
+    p: &Array1<f64>,
+    n: usize,
+    seed: u64,
+) -> Result<Array2<F>> {
     shape("probabilities", states.nrows(), p.len())?;
     let mut cdf = Vec::with_capacity(p.len());
     let mut acc = 0.0;

@@ -17,8 +17,8 @@
 
 use crate::error::{Result, param, shape};
 use crate::layer::Layer;
-use crate::real::Real;
 use crate::rbm::Rbm;
+use crate::real::Real;
 use crate::rng::{Stream, stream};
 use crate::units::{DoubleWell, Units};
 use ndarray::linalg::general_mat_mul;
@@ -104,7 +104,13 @@ impl Table {
             for i in 0..nv {
                 let mut x = p.vbias[i].to_f64();
                 for mu in 0..m {
-                    let hv = if cfg >> mu & 1 == 1 { 1.0 } else if hid_ising { -1.0 } else { 0.0 };
+                    let hv = if cfg >> mu & 1 == 1 {
+                        1.0
+                    } else if hid_ising {
+                        -1.0
+                    } else {
+                        0.0
+                    };
                     x += scale * p.w[(i, mu)].to_f64() * hv;
                 }
                 let a = if vis_ising { 2.0 * beta * x } else { beta * x };
@@ -200,7 +206,9 @@ pub(crate) fn sample_layer<F: Real>(
         Units::Potts { states } => {
             let mut bits = Bits::new(rng);
             for (irow, orow) in inp.chunks_exact(width).zip(o.chunks_exact_mut(width)) {
-                for ((ig, og), bg) in irow.chunks_exact(states).zip(orow.chunks_exact_mut(states)).zip(bias.chunks_exact(states)) {
+                for ((ig, og), bg) in
+                    irow.chunks_exact(states).zip(orow.chunks_exact_mut(states)).zip(bias.chunks_exact(states))
+                {
                     let mut m = F::from_f64(f64::NEG_INFINITY);
                     for (x, &b) in ig.iter().zip(bg) {
                         let a = beta * (*x + b);
@@ -256,7 +264,13 @@ impl<F: Real> Scratch<F> {
 }
 
 /// `h ← p(h | v)` for one block.
-pub(crate) fn hidden_step<F: Real>(p: &View<F>, v: ArrayView2<F>, h: ArrayViewMut2<F>, ih: &mut Array2<F>, rng: &mut Stream) {
+pub(crate) fn hidden_step<F: Real>(
+    p: &View<F>,
+    v: ArrayView2<F>,
+    h: ArrayViewMut2<F>,
+    ih: &mut Array2<F>,
+    rng: &mut Stream,
+) {
     let rows = v.nrows();
     let mut ihs = ih.slice_mut(s![..rows, ..]);
     general_mat_mul(p.w_scale, &v, &p.w, F::zero(), &mut ihs);
@@ -360,7 +374,14 @@ pub fn resample_hidden<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, seed: u64,
 
 /// Independent draws from a layer alone with the given total input per column (no weights):
 /// `n` rows sampled from `Π_i p(x_i | bias_i)`. Used for AIS base models and random chain starts.
-pub fn sample_independent<F: Real>(layer: &Layer<F>, input: &Array1<F>, beta: f64, n: usize, seed: u64, stream_id: u64) -> Result<Array2<F>> {
+pub fn sample_independent<F: Real>(
+    layer: &Layer<F>,
+    input: &Array1<F>,
+    beta: f64,
+    n: usize,
+    seed: u64,
+    stream_id: u64,
+) -> Result<Array2<F>> {
     shape("independent-layer input", layer.width(), input.len())?;
     let mut x = Array2::zeros((n, layer.width()));
     let bias = input.as_slice().expect("contiguous").to_vec();
@@ -443,7 +464,13 @@ pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut 
 /// `2k` matrix products, the hidden layer is not refreshed after the last visible update, so
 /// `chains.h` is the hidden state that generated the final `v`, not a fresh sample; use
 /// [`resample_hidden`] or hidden magnetisations for statistics).
-pub fn gibbs_from_visible<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, k: usize, seed: u64, stream_id: u64) -> Result<()> {
+pub fn gibbs_from_visible<F: Real>(
+    rbm: &Rbm<F>,
+    chains: &mut Chains<F>,
+    k: usize,
+    seed: u64,
+    stream_id: u64,
+) -> Result<()> {
     check_chains(rbm, chains)?;
     let vb = rbm.effective_visible_bias();
     let p = view_of(rbm, &vb);

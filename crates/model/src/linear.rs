@@ -13,8 +13,8 @@
 
 use crate::error::{Error, Result};
 use crate::exact::Moments;
-use crate::real::Real;
 use crate::rbm::Rbm;
+use crate::real::Real;
 use crate::units::Units;
 use ndarray::{Array1, Array2};
 
@@ -82,7 +82,9 @@ fn parts<F: Real>(rbm: &Rbm<F>) -> Result<(Array2<f64>, Array1<f64>, f64)> {
 }
 
 fn not_pd() -> Error {
-    Error::NotNormalisable("γ_v·1 − W Wᵀ/γ_h is not positive definite (a singular value of W exceeds √(γ_v γ_h))".into())
+    Error::NotNormalisable(
+        "γ_v·1 − W Wᵀ/γ_h is not positive definite (a singular value of W exceeds √(γ_v γ_h))".into(),
+    )
 }
 
 fn outer(a: &Array1<f64>, b: &Array1<f64>) -> Array2<f64> {

@@ -139,7 +139,12 @@ impl<F: Real> Rbm<F> {
     pub fn hidden_mean(&self, v: ArrayView2<F>) -> Result<Array2<F>> {
         shape("visible width", self.visible.width(), v.ncols())?;
         let mut i = v.dot(&self.weights);
-        crate::gibbs::layer_mean_inplace(self.hidden.units, self.hidden.bias.as_slice().expect("contiguous"), self.beta, &mut i);
+        crate::gibbs::layer_mean_inplace(
+            self.hidden.units,
+            self.hidden.bias.as_slice().expect("contiguous"),
+            self.beta,
+            &mut i,
+        );
         Ok(i)
     }
 
@@ -195,7 +200,8 @@ impl<F: Real> Rbm<F> {
         for r in 0..v.nrows() {
             to_f64_row(v.row(r), &mut bufv);
             to_f64_row(inp.row(r), &mut bufi);
-            out[r] = self.visible.potential_row(&bufv) - dot64(v.row(r), bv.view())
+            out[r] = self.visible.potential_row(&bufv)
+                - dot64(v.row(r), bv.view())
                 - self.hidden.cgf_row(&bufi, self.beta) / self.beta;
         }
         Ok(out)
@@ -210,7 +216,8 @@ impl<F: Real> Rbm<F> {
         for r in 0..h.nrows() {
             to_f64_row(h.row(r), &mut bufh);
             to_f64_row(inp.row(r), &mut bufi);
-            out[r] = self.hidden.potential_row(&bufh) - dot64(h.row(r), self.hidden.bias.view())
+            out[r] = self.hidden.potential_row(&bufh)
+                - dot64(h.row(r), self.hidden.bias.view())
                 - self.visible.cgf_row(&bufi, self.beta) / self.beta;
         }
         Ok(out)

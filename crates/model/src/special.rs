@@ -34,11 +34,7 @@ pub fn erfcx(x: f64) -> f64 {
 /// `L(a) = ln(e^{a²/2} Φ(a))` with Φ the standard normal CDF, stable for all real `a`.
 pub fn log_phi_scaled(a: f64) -> f64 {
     let s = std::f64::consts::FRAC_1_SQRT_2;
-    if a < 0.0 {
-        (0.5 * erfcx(-a * s)).ln()
-    } else {
-        0.5 * a * a + (-0.5 * libm::erfc(a * s)).ln_1p()
-    }
+    if a < 0.0 { (0.5 * erfcx(-a * s)).ln() } else { 0.5 * a * a + (-0.5 * libm::erfc(a * s)).ln_1p() }
 }
 
 /// Softplus `ln(1 + e^x)`, stable for all `x`.

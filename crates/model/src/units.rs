@@ -31,8 +31,8 @@
 //! `Γ_β(I; θ) = Γ_1(√β I; √β θ) − ½ ln β` and `h = y/√β`.
 
 use crate::special::{
-    LN_SQRT_2PI, ln_2cosh, log_phi_scaled, logaddexp, positive_truncated_moments,
-    sample_std_normal_above, sigmoid, softplus,
+    LN_SQRT_2PI, ln_2cosh, log_phi_scaled, logaddexp, positive_truncated_moments, sample_std_normal_above, sigmoid,
+    softplus,
 };
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
@@ -324,11 +324,7 @@ impl DoubleWell {
         let (a, b, la, lb, sb) = self.parts(input, beta);
         let wp = sigmoid(la - lb);
         let u: f64 = rng.random();
-        let y = if u < wp {
-            a + sample_std_normal_above(-a, rng)
-        } else {
-            b - sample_std_normal_above(b, rng)
-        };
+        let y = if u < wp { a + sample_std_normal_above(-a, rng) } else { b - sample_std_normal_above(b, rng) };
         y / sb
     }
 }
@@ -394,9 +390,7 @@ impl Units {
             Units::Potts { states } if states < 2 => {
                 Err(crate::error::param("states", format!("Potts units need at least 2 states, got {states}")))
             }
-            Units::DoubleWell { theta } if !theta.is_finite() => {
-                Err(crate::error::param("theta", "must be finite"))
-            }
+            Units::DoubleWell { theta } if !theta.is_finite() => Err(crate::error::param("theta", "must be finite")),
             _ => Ok(()),
         }
     }

@@ -49,7 +49,8 @@ fn ais_on_gaussian_visible_uses_hidden_enumeration_reference() {
     let (st, p) = hidden_distribution(&r).unwrap();
     let h = sample_from_distribution(&st, &p, 512, 2).unwrap();
     let v = r.sample_visible(h.view(), &mut rng(3)).unwrap();
-    let rs = ais_reverse(&r, v.view(), &AisConfig { n_chains: 0, n_steps: 10, seed: 2, base_visible_bias: None }).unwrap();
+    let rs =
+        ais_reverse(&r, v.view(), &AisConfig { n_chains: 0, n_steps: 10, seed: 2, base_visible_bias: None }).unwrap();
     let fs = ais_forward(&r, &AisConfig { n_chains: 512, n_steps: 10, seed: 2, base_visible_bias: None }).unwrap();
     assert!(fs.log_z_bound + 4.0 * fs.bound_std_err < exact, "forward bound {} vs {exact}", fs.log_z_bound);
     assert!(rs.log_z_bound - 4.0 * rs.bound_std_err > exact, "reverse bound {} vs {exact}", rs.log_z_bound);

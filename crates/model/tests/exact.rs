@@ -41,7 +41,9 @@ fn log_z_from_both_sides_and_from_joint_energy() {
         assert!((zv - zb).abs() < 1e-9 && (zh - zb).abs() < 1e-9, "{v:?}x{h:?}: {zv} {zh} {zb}");
         let (_, mv) = model_moments_by(&r, Side::Visible).unwrap();
         let (_, mh) = model_moments_by(&r, Side::Hidden).unwrap();
-        for (a, b) in mv.vh.iter().zip(mh.vh.iter()).chain(mv.v.iter().zip(mh.v.iter())).chain(mv.h.iter().zip(mh.h.iter())) {
+        for (a, b) in
+            mv.vh.iter().zip(mh.vh.iter()).chain(mv.v.iter().zip(mh.v.iter())).chain(mv.h.iter().zip(mh.h.iter()))
+        {
             assert!((a - b).abs() < 1e-10, "{v:?}x{h:?}: moments {a} vs {b}");
         }
     }
@@ -66,7 +68,13 @@ fn fd_check(r: &Rbm<f64>, data: &Array2<f64>, tol: f64) {
         p.weights[idx] += e;
         m.weights[idx] -= e;
         let fd = (ll(&p) - ll(&m)) / (2.0 * e);
-        assert!((fd - g.w[idx]).abs() < tol, "{:?}x{:?} W{idx:?}: FD {fd} vs {}", r.visible.units, r.hidden.units, g.w[idx]);
+        assert!(
+            (fd - g.w[idx]).abs() < tol,
+            "{:?}x{:?} W{idx:?}: FD {fd} vs {}",
+            r.visible.units,
+            r.hidden.units,
+            g.w[idx]
+        );
     }
     for i in [0, r.visible.width() - 1] {
         let (mut p, mut m) = (r.clone(), r.clone());
@@ -116,7 +124,15 @@ fn exact_gradient_matches_finite_differences() {
 #[test]
 fn gaussian_gaussian_log_z_matches_quadrature() {
     // ∫ exp(−βF(v)) dv over a 2-D grid, with F(v) from the generic free energy (Gaussian Γ of the hidden layer).
-    let r = with_field_and_beta(random_rbm(Units::Gaussian { precision: 2.0 }, 2, Units::Gaussian { precision: 1.3 }, 3, 0.5, 0.5, 4));
+    let r = with_field_and_beta(random_rbm(
+        Units::Gaussian { precision: 2.0 },
+        2,
+        Units::Gaussian { precision: 1.3 },
+        3,
+        0.5,
+        0.5,
+        4,
+    ));
     let lz = log_partition(&r).unwrap();
     let n = 801;
     let (lo, hi) = (-9.0, 9.0);

@@ -2,7 +2,9 @@
 
 mod common;
 use common::*;
-use model::{Chains, EquilibriumConfig, Units, autocorrelation, exponential_time, gibbs, integrated_time, sample_equilibrium};
+use model::{
+    Chains, EquilibriumConfig, Units, autocorrelation, exponential_time, gibbs, integrated_time, sample_equilibrium,
+};
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 

@@ -89,7 +89,9 @@ fn stationarity_discrete_visible_all_hidden() {
 
 #[test]
 fn stationarity_gaussian_visible_discrete_hidden() {
-    for (s, (hid, nh)) in [(Units::Bernoulli, 4), (Units::Ising, 4), (Units::Potts { states: 3 }, 3)].into_iter().enumerate() {
+    for (s, (hid, nh)) in
+        [(Units::Bernoulli, 4), (Units::Ising, 4), (Units::Potts { states: 3 }, 3)].into_iter().enumerate()
+    {
         let rbm = random_rbm(Units::Gaussian { precision: 1.0 }, 4, hid, nh, 1.3, 0.7, 50 + s as u64);
         for (k, t, fm, fs) in check(&rbm, false, 60 + s as u64) {
             eprintln!("Gaussian x {hid:?} k={k}: TV(h) {t:.4} floor {fm:.4} ± {fs:.4}");
@@ -129,7 +131,8 @@ fn stationarity_gaussian_visible_double_well_hidden_moments() {
     // One double-well hidden unit: p(h) ∝ exp(−β(U(h) − c h) + Σ_i Γ_v(W_i h + b_i)) on a fine grid
     // gives ⟨h⟩, ⟨h²⟩, ⟨|h|⟩; chains start from grid draws (grid error ≪ MC error).
     for (s, theta) in [0.8, -1.5].into_iter().enumerate() {
-        let rbm = random_rbm(Units::Gaussian { precision: 1.0 }, 4, Units::DoubleWell { theta }, 1, 0.45, 0.3, 90 + s as u64);
+        let rbm =
+            random_rbm(Units::Gaussian { precision: 1.0 }, 4, Units::DoubleWell { theta }, 1, 0.45, 0.3, 90 + s as u64);
         let grid: Vec<f64> = (0..40_001).map(|k| -10.0 + k as f64 * 5e-4).collect();
         let hs = Array2::from_shape_vec((grid.len(), 1), grid.clone()).unwrap();
         let fh = rbm.free_energy_hidden(hs.view()).unwrap();
@@ -147,7 +150,9 @@ fn stationarity_gaussian_visible_double_well_hidden_moments() {
             gibbs(&rbm, &mut c, k, 11, k as u64).unwrap();
             let h = c.h.column(0).to_owned();
             let n = N_CHAINS as f64;
-            for (name, f, exact) in [("h", (|x: f64| x) as fn(f64) -> f64, m1), ("h2", |x| x * x, m2), ("|h|", |x: f64| x.abs(), ma)] {
+            for (name, f, exact) in
+                [("h", (|x: f64| x) as fn(f64) -> f64, m1), ("h2", |x| x * x, m2), ("|h|", |x: f64| x.abs(), ma)]
+            {
                 let vals = h.mapv(f);
                 let m = vals.mean().unwrap();
                 let sd = (vals.mapv(|x| (x - m).powi(2)).sum() / (n - 1.0)).sqrt();

@@ -22,12 +22,13 @@ fn reference_cgf(u: &Units, i: f64, beta: f64) -> f64 {
     match u.n_states() {
         Some(s) => {
             let mut x = vec![0.0];
-            (0..s).map(|k| {
-                u.state(k, &mut x);
-                (beta * (i * x[0] - u.potential(&x))).exp()
-            })
-            .sum::<f64>()
-            .ln()
+            (0..s)
+                .map(|k| {
+                    u.state(k, &mut x);
+                    (beta * (i * x[0] - u.potential(&x))).exp()
+                })
+                .sum::<f64>()
+                .ln()
         }
         None => {
             let n = 800_000;
@@ -58,7 +59,11 @@ fn cgf_matches_reference_and_moments_match_derivatives() {
                 let fd1 = (gp - gm) / (2.0 * e) / beta;
                 let fd2 = (gp - 2.0 * g + gm) / (e * e) / (beta * beta);
                 assert!((m[0] - fd1).abs() < 1e-6, "{u:?} β={beta} I={i}: mean {} vs FD {fd1}", m[0]);
-                assert!((v[0] - fd2).abs() < 2e-4 * (1.0 + fd2.abs()), "{u:?} β={beta} I={i}: var {} vs FD {fd2}", v[0]);
+                assert!(
+                    (v[0] - fd2).abs() < 2e-4 * (1.0 + fd2.abs()),
+                    "{u:?} β={beta} I={i}: var {} vs FD {fd2}",
+                    v[0]
+                );
             }
         }
     }

@@ -5,7 +5,9 @@ pub mod codec;
 pub mod fp;
 pub mod kinds {
     //! One module per family of stage kinds.
+    pub mod data;
     pub mod rmt;
+    pub mod theory;
 }
 
 use pipeline::Registry;
@@ -18,5 +20,7 @@ pub fn registry() -> Registry {
     r.add(kinds::rmt::SpikedTopEigen);
     r.add(kinds::rmt::BbpTheory);
     r.add(kinds::rmt::BbpCheck);
+    kinds::data::register(&mut r);
+    kinds::theory::register(&mut r);
     r
 }

@@ -79,7 +79,10 @@ fn early_phase_matches_exact_sinh_solution_and_transition_time() {
     // Pure exponential would be off by far more than the tolerance: check that the test discriminates.
     let exp_guess = u0 * (m * m / alpha * 0.99 * tc).exp();
     let sinh_val = bb_early_projection(BETA, alpha, N, u0, 0.99 * tc).unwrap();
-    println!("max rel. deviation ODE vs sinh solution: {worst:.2e}; exponential would give {:.3}", exp_guess / sinh_val);
+    println!(
+        "max rel. deviation ODE vs sinh solution: {worst:.2e}; exponential would give {:.3}",
+        exp_guess / sinh_val
+    );
     assert!(worst < 1e-7);
     assert!(exp_guess / sinh_val > 1.1);
     // Singular value √(q/α) crosses 1 at t_c (linear interpolation between outputs of spacing 0.003 t_c).

@@ -11,8 +11,7 @@
 //! * time stepping: classic fixed-step RK4.
 
 use theory::meanfield::{
-    bg_growth_rate, bg_h_star, bg_random_setup, bg_rbm_ode, bg_stationary_point, bg_transition_time,
-    cw_magnetisation,
+    bg_growth_rate, bg_h_star, bg_random_setup, bg_rbm_ode, bg_stationary_point, bg_transition_time, cw_magnetisation,
 };
 use theory::ode::OdeOptions;
 

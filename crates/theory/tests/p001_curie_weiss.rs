@@ -201,7 +201,7 @@ fn relaxation_time_matches_glauber_master_equation_gap() {
 #[test]
 fn fss_scaling_function_closed_forms_and_collapse_of_exact_finite_size_data() {
     // φ(0) = √12 Γ(3/4)/Γ(1/4).
-    let phi0 = 12f64.sqrt() * 1.225_416_702_465_177_6 / 3.625_609_908_221_908_3;
+    let phi0 = 12f64.sqrt() * 1.225_416_702_465_177_6 / 3.625_609_908_221_908;
     assert!((cw_fss_scaling_function(0.0).unwrap() - phi0).abs() < 1e-12);
     // Asymptotics (Laplace expansions to the first correction): 1/|x| − 1/|x|³ for x → −∞; for x → +∞,
     // y = √(3x) + ε gives ⟨y²⟩ = 3x + 2√(3x)⟨ε⟩ + ⟨ε²⟩ = 3x − 3/(2x) + 1/(2x) = 3x − 1/x.

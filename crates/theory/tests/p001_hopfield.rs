@@ -8,8 +8,7 @@
 //!   teacher statistics (exact block enumeration for the data, exact 2-D quadrature for the model).
 
 use theory::meanfield::{
-    HopfieldInit, HopfieldRegime, bg_random_setup, hopfield_linear_dynamics, hopfield_saddle,
-    hopfield_transition_times,
+    HopfieldInit, HopfieldRegime, bg_random_setup, hopfield_linear_dynamics, hopfield_saddle, hopfield_transition_times,
 };
 
 /// Explicit patterns: η on the first N(1+κ)/2 sites, η̃ on the rest, random signs.
@@ -341,7 +340,8 @@ fn exact_finite_n_gradient_grows_at_the_predicted_rates() {
         lt.push(lam(&w, &etat));
     }
     let slope = |y: &[f64]| {
-        let (x, v): (Vec<f64>, Vec<f64>) = ts.iter().zip(y).filter(|(t, _)| **t >= 0.5).map(|(t, l)| (*t, l.ln())).unzip();
+        let (x, v): (Vec<f64>, Vec<f64>) =
+            ts.iter().zip(y).filter(|(t, _)| **t >= 0.5).map(|(t, l)| (*t, l.ln())).unzip();
         let m = x.len() as f64;
         let (mx, mv) = (x.iter().sum::<f64>() / m, v.iter().sum::<f64>() / m);
         0.5 * x.iter().zip(&v).map(|(a, b)| (a - mx) * (b - mv)).sum::<f64>()

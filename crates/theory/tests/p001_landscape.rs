@@ -25,19 +25,15 @@ fn cw_root(beta: f64) -> f64 {
 #[test]
 fn minima_count_and_positions_for_symmetric_block_weights() {
     // (λ_η, λ_η̃) → expected number of minima.
-    let cases = [
-        (0.5, 0.2, 1),
-        (0.97, 0.9, 1),
-        (1.03, 0.5, 2),
-        (1.5, 0.97, 2),
-        (2.0, 1.03, 4),
-        (2.5, 1.8, 4),
-    ];
+    let cases = [(0.5, 0.2, 1), (0.97, 0.9, 1), (1.03, 0.5, 2), (1.5, 0.97, 2), (2.0, 1.03, 4), (2.5, 1.8, 4)];
     for &(le, lt, expect) in &cases {
         let rows = SiteRows::symmetric_block(KAPPA, le, lt).unwrap();
         let land = free_energy_landscape(&rows, (-2.5, 2.5), (-2.5, 2.5), 201, 201).unwrap();
         let found = land.minima.len();
-        println!("lambda=({le}, {lt}): {found} minima {:?}", land.minima.iter().map(|m| (m.h1, m.h2)).collect::<Vec<_>>());
+        println!(
+            "lambda=({le}, {lt}): {found} minima {:?}",
+            land.minima.iter().map(|m| (m.h1, m.h2)).collect::<Vec<_>>()
+        );
         assert_eq!(found, expect, "lambda_eta={le} lambda_eta_tilde={lt}");
         assert!(land.minima.iter().all(|m| m.refined));
         // Along x = (h₁+h₂)/√2, F has the 1-D form x²/2 − c_η log2cosh(√2 A x): with y = √2 A x the

@@ -46,7 +46,12 @@ pub fn log_partition<F: Real>(rbm: &Rbm<F>, eval: &LlEval, seed: u64) -> Result<
 }
 
 /// Mean log-likelihood of each data set, sharing one `ln Z` (paper 002 eq. (6)); `None` for [`LlEval::None`].
-pub fn log_likelihoods<F: Real>(rbm: &Rbm<F>, sets: &[ArrayView2<F>], eval: &LlEval, seed: u64) -> Result<Vec<Option<LlEstimate>>> {
+pub fn log_likelihoods<F: Real>(
+    rbm: &Rbm<F>,
+    sets: &[ArrayView2<F>],
+    eval: &LlEval,
+    seed: u64,
+) -> Result<Vec<Option<LlEstimate>>> {
     let Some((log_z, se, method)) = log_partition(rbm, eval, seed)? else {
         return Ok(vec![None; sets.len()]);
     };

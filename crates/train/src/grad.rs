@@ -36,7 +36,11 @@ pub struct Grad<F: Real> {
 impl<F: Real> Grad<F> {
     /// Zeros shaped like `rbm`'s parameters.
     pub fn zeros_like(rbm: &Rbm<F>) -> Self {
-        Grad { w: Array2::zeros(rbm.weights.dim()), vbias: Array1::zeros(rbm.visible.width()), hbias: Array1::zeros(rbm.hidden.width()) }
+        Grad {
+            w: Array2::zeros(rbm.weights.dim()),
+            vbias: Array1::zeros(rbm.visible.width()),
+            hbias: Array1::zeros(rbm.hidden.width()),
+        }
     }
     /// True when every entry is finite.
     pub fn is_finite(&self) -> bool {

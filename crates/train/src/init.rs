@@ -10,7 +10,14 @@ const CLAMP: f64 = 1e-4;
 
 /// A fresh machine: weights `N(0, init.weight_std²)` (seeded), visible bias by `init.visible_bias`
 /// computed on `data`, hidden bias 0, bias modes as given, β = 1.
-pub fn init_rbm<F: Real>(vis: Units, n_vis: usize, hid: Units, n_hid: usize, init: &Init, data: ArrayView2<F>) -> Result<Rbm<F>> {
+pub fn init_rbm<F: Real>(
+    vis: Units,
+    n_vis: usize,
+    hid: Units,
+    n_hid: usize,
+    init: &Init,
+    data: ArrayView2<F>,
+) -> Result<Rbm<F>> {
     let mut rbm = Rbm::<F>::zeros(vis, n_vis, hid, n_hid)?;
     rbm.validate_visible(data)?;
     if data.nrows() == 0 {

@@ -47,22 +47,34 @@ pub fn step<F: Real>(opt: &Optimizer, state: &mut OptState<F>, rbm: &mut Rbm<F>,
             let (b1, b2) = (F::from_f64(beta1), F::from_f64(beta2));
             let (o1, o2) = (F::from_f64(1.0 - beta1), F::from_f64(1.0 - beta2));
             let (lr_t, e) = (F::from_f64(lr * c2.sqrt() / c1), F::from_f64(eps * c2.sqrt()));
-            let adam = |p: &mut ndarray::ArrayViewMut1<F>, m: &mut ndarray::ArrayViewMut1<F>, s: &mut ndarray::ArrayViewMut1<F>, g: &ndarray::ArrayView1<F>| {
+            let adam = |p: &mut [F], m: &mut [F], s: &mut [F], g: &[F]| {
                 for (((p, m), s), &g) in p.iter_mut().zip(m.iter_mut()).zip(s.iter_mut()).zip(g.iter()) {
                     *m = b1 * *m + o1 * g;
                     *s = b2 * *s + o2 * g * g;
                     *p += lr_t * *m / (s.sqrt() + e);
                 }
             };
-            let flat = |a: &mut ndarray::Array2<F>| a.view_mut().into_shape_with_order(a.len()).expect("contiguous");
-            let n = rbm.weights.len();
-            let mut pw = rbm.weights.view_mut().into_shape_with_order(n).expect("contiguous");
-            adam(&mut pw, &mut flat(&mut m.w), &mut flat(&mut s.w), &g.w.view().into_shape_with_order(n).expect("contiguous"));
+            adam(
+                rbm.weights.as_slice_mut().expect("contiguous"),
+                m.w.as_slice_mut().expect("contiguous"),
+                s.w.as_slice_mut().expect("contiguous"),
+                g.w.as_slice().expect("contiguous"),
+            );
             if upd_v {
-                adam(&mut rbm.visible.bias.view_mut(), &mut m.vbias.view_mut(), &mut s.vbias.view_mut(), &g.vbias.view());
+                adam(
+                    rbm.visible.bias.as_slice_mut().expect("contiguous"),
+                    m.vbias.as_slice_mut().expect("contiguous"),
+                    s.vbias.as_slice_mut().expect("contiguous"),
+                    g.vbias.as_slice().expect("contiguous"),
+                );
             }
             if upd_h {
-                adam(&mut rbm.hidden.bias.view_mut(), &mut m.hbias.view_mut(), &mut s.hbias.view_mut(), &g.hbias.view());
+                adam(
+                    rbm.hidden.bias.as_slice_mut().expect("contiguous"),
+                    m.hbias.as_slice_mut().expect("contiguous"),
+                    s.hbias.as_slice_mut().expect("contiguous"),
+                    g.hbias.as_slice().expect("contiguous"),
+                );
             }
         }
     }

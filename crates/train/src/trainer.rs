@@ -57,7 +57,7 @@ pub struct Record<F: Real> {
 
 /// Update numbers at which `schedule` records, for a run of `epochs × updates_per_epoch` updates.
 pub fn checkpoint_updates(schedule: &Schedule, updates_per_epoch: u64, epochs: usize) -> BTreeSet<u64> {
-    let total = updates_per_epoch * epochs as u64;
+    let total = updates_per_epoch.saturating_mul(epochs as u64);
     let mut s = BTreeSet::new();
     match schedule {
         Schedule::EveryEpoch => {
@@ -97,7 +97,10 @@ impl<F: Real> Trainer<F> {
             return Err(Error::NonFinite { what: "initial parameters", update: 0, epoch: 0 });
         }
         let seed = config.seed;
-        Ok(Trainer { config, state: Checkpoint { rbm, chains: None, opt: OptState::default(), update: 0, epoch: 0, seed } })
+        Ok(Trainer {
+            config,
+            state: Checkpoint { rbm, chains: None, opt: OptState::default(), update: 0, epoch: 0, seed },
+        })
     }
 
     /// Continue a run from a checkpoint (the configuration must have the same seed and sampler).
@@ -251,7 +254,12 @@ pub struct TrainOutcome<F: Real> {
 }
 
 /// Train `rbm` on `train` for `config.epochs` epochs, collecting every checkpoint.
-pub fn train<F: Real>(rbm: Rbm<F>, train: ArrayView2<F>, test: Option<ArrayView2<F>>, config: TrainConfig) -> Result<TrainOutcome<F>> {
+pub fn train<F: Real>(
+    rbm: Rbm<F>,
+    train: ArrayView2<F>,
+    test: Option<ArrayView2<F>>,
+    config: TrainConfig,
+) -> Result<TrainOutcome<F>> {
     let epochs = config.epochs;
     let mut t = Trainer::new(rbm, config)?;
     let mut records = Vec::new();

@@ -24,7 +24,8 @@ pub fn cw_magnetisation(beta: f64) -> Result<f64> {
     }
     let c = (beta - 1.0) / beta;
     let x0 = beta * (3.0 * (beta - 1.0)).sqrt().min(beta.tanh());
-    let x = solve_bracketed(|x| (tanhc_m1(x) + c, tanhc_prime(x)), 0.0, beta, x0, RootTol::default(), "cw_magnetisation")?;
+    let x =
+        solve_bracketed(|x| (tanhc_m1(x) + c, tanhc_prime(x)), 0.0, beta, x0, RootTol::default(), "cw_magnetisation")?;
     Ok(x.tanh())
 }
 

@@ -78,9 +78,8 @@ pub fn hopfield_saddle(kappa: f64, temperature: f64) -> Result<HopfieldSaddle> {
     let p = cw_magnetisation(beta * (1.0 - kappa))?;
     let a0 = (1.0 + kappa) * r;
     let b0 = (1.0 - kappa) * p;
-    let free = |a: f64, b: f64| {
-        (a * a + b * b) / 4.0 - temperature * (ce * log2cosh(beta * a) + ct * log2cosh(beta * b))
-    };
+    let free =
+        |a: f64, b: f64| (a * a + b * b) / 4.0 - temperature * (ce * log2cosh(beta * a) + ct * log2cosh(beta * b));
     let curv = |x: f64, c: f64| {
         let t = (beta * x).tanh();
         1.0 - 2.0 * c * beta * (1.0 - t * t)

@@ -151,9 +151,8 @@ pub fn free_energy_landscape(
     for i in 1..n1 - 1 {
         for j in 1..n2 - 1 {
             let c = f[i * n2 + j];
-            let is_min = (0..3usize).all(|di| {
-                (0..3usize).all(|dj| (di == 1 && dj == 1) || c < f[(i + di - 1) * n2 + (j + dj - 1)])
-            });
+            let is_min = (0..3usize)
+                .all(|di| (0..3usize).all(|dj| (di == 1 && dj == 1) || c < f[(i + di - 1) * n2 + (j + dj - 1)]));
             if !is_min {
                 continue;
             }
@@ -169,8 +168,7 @@ pub fn free_energy_landscape(
 
 /// Damped Newton from a grid minimum, restricted to a few grid spacings around it.
 fn refine_minimum(rows: &SiteRows, start: [f64; 2], dh: f64) -> LandscapeMinimum {
-    let fallback =
-        LandscapeMinimum { h1: start[0], h2: start[1], f: free_energy_2h(rows, start), refined: false };
+    let fallback = LandscapeMinimum { h1: start[0], h2: start[1], f: free_energy_2h(rows, start), refined: false };
     let mut h = start;
     for _ in 0..200 {
         let (g, hs) = grad_hess(rows, h);

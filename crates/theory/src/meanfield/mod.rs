@@ -179,5 +179,5 @@ pub use hopfield::{
 pub use landscape::{Landscape, LandscapeMinimum, SiteRows, free_energy_2h, free_energy_landscape};
 pub use scaling::{
     MeanFieldFss, W_CRIT_01, cw_fss_scaling_function, effective_size, mattis_beta_01, mattis_beta_ising, mattis_w_01,
-    relaxation_law, susceptibility_law_01,
+    rank1_rbm_fss_scaling_function_01, relaxation_law, susceptibility_law_01,
 };

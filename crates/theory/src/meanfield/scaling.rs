@@ -130,6 +130,26 @@ pub fn cw_fss_scaling_function(x: f64) -> Result<f64> {
     Ok(s / z)
 }
 
+/// FSS scaling function of the visible susceptibility of a rank-1 {0,1} RBM
+/// `W = w u ūᵀ` with biases that cancel the induced fields (`b = −W1/2`, `c = −Wᵀ1/2`):
+/// `χ₀₁ = N_v Var(u·v/√N_v) ≈ N_v^{1/2} φ_r(x)/4`, with `x = N_v^{1/2}(β − 1)`, `β = w²/16` and
+/// `φ_r(x) = r^{-1/2} φ(x r^{-1/2})`. Here φ is [`cw_fss_scaling_function`] and `r` is
+/// `r = κ_u + (N_v/N_h) κ_ū`, with `κ_u = N_v Σ_i u_i⁴` and `κ_ū = N_h Σ_a ū_a⁴`. These are 1 for flat
+/// (±1/√N) vectors and ≈ 3 for Gaussian ones.
+///
+/// Derivation (paper 001 App. D taken to quartic order; not in the paper). In ±1 units the RBM
+/// couples `s` and `τ` through `(w/4) u ūᵀ`. Summing out `τ` gives
+/// `Σ_a ln 2cosh((w/4)(u·s) ū_a) = N_v β m²/2 − β² (N_v²/N_h) κ_ū m⁴/12 + …`, with `m = u·s/√N_v`.
+/// The number of configurations at given `m` contributes `−N_v(m²/2 + κ_u m⁴/12)`. So
+/// `ln P(m) = −N_v[(1−β)m²/2 + r m⁴/12]` at `β ≈ 1`, and rescaling `y → r^{-1/4} y` in φ's
+/// integrals gives `φ_r`. This is the finite-size curve that P001-C3 / Fig. 3D–E data should
+/// collapse on. Errors for non-finite `x` or `r ≤ 0`.
+pub fn rank1_rbm_fss_scaling_function_01(x: f64, r: f64) -> Result<f64> {
+    ensure(r > 0.0, "r", r, "quartic ratio must be finite and > 0")?;
+    let sr = r.sqrt();
+    Ok(cw_fss_scaling_function(x / sr)? / sr / 4.0)
+}
+
 /// Critical slowing down: `τ = A |β − β_c|^{−νz}` with `νz = 1` (`z = 2` for local
 /// non-conserved moves, `ν = 1/2`; paper 001 §5 and Fig. 3G). Errors at `β = β_c`, for
 /// `A ≤ 0` or non-finite input.

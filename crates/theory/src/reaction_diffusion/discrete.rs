@@ -118,7 +118,7 @@ pub fn small_beta_objective_m2(beta: f64, w1: &[f64], w2: &[f64]) -> Result<f64>
     Ok(f + 0.5 * cross - 0.5 * c * c)
 }
 
-/// Validates a weighted set of ±1 configurations and returns the number of sites.
+/// Validates a weighted set of ±1 configurations over `n` sites.
 fn check_data(configs: &[Vec<f64>], probs: &[f64], n: usize) -> Result<()> {
     ensure(!configs.is_empty(), "configs", 0.0, "need at least one configuration")?;
     ensure(
@@ -129,6 +129,13 @@ fn check_data(configs: &[Vec<f64>], probs: &[f64], n: usize) -> Result<()> {
     )?;
     for c in configs {
         ensure(c.len() == n, "configuration length", c.len() as f64, "must equal the number of sites")?;
+        if let Some(bad) = c.iter().find(|v| v.abs() != 1.0) {
+            return Err(Error::InvalidParameter {
+                name: "configuration entry",
+                value: *bad,
+                reason: "visible units must be +1 or -1",
+            });
+        }
     }
     let total: f64 = probs.iter().sum();
     ensure(
@@ -355,5 +362,6 @@ mod tests {
         assert!(integrate_lattice(1.0, &vec![vec![0.1; 5]; 3], &DiscreteOptions::default()).is_err());
         assert!(white_noise(10, 1, 0.0, 1).is_err());
         assert!(exact_gradient_m1(&[0.1; 3], &[vec![1.0; 3]], &[0.5]).is_err());
+        assert!(exact_gradient_m1(&[0.1; 3], &[vec![1.0, 0.5, -1.0]], &[1.0]).is_err());
     }
 }

@@ -1,0 +1,6 @@
+//! Stage kinds of the `data` crate (in progress).
+
+use pipeline::Registry;
+
+/// Registers this module's stage kinds.
+pub fn register(_r: &mut Registry) {}

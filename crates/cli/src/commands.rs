@@ -497,7 +497,9 @@ fn draw_figures(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<usi
         }
         figures::render(fig, &tables, &footer, &dir)
             .with_context(|| format!("drawing figure {}", fig.name))?;
-        std::fs::write(&stamp_path, stamp)?;
+        let tmp = dir.join(format!(".{}.stamp.{}.tmp", fig.name, std::process::id()));
+        std::fs::write(&tmp, stamp)?;
+        std::fs::rename(tmp, &stamp_path)?;
         drawn += 1;
     }
     Ok(drawn)

@@ -102,7 +102,7 @@ pub fn write(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<bool> 
     }
     let dir = results.join("figures").join(&l.spec.name);
     std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(".REPORT.md.tmp");
+    let tmp = dir.join(format!(".REPORT.md.{}.tmp", std::process::id()));
     std::fs::write(&tmp, md)?;
     std::fs::rename(tmp, dir.join("REPORT.md"))?;
     Ok(true)

@@ -221,8 +221,8 @@ pub fn render(
     let h = 480u32;
     let png = dir.join(format!("{}.png", spec.name));
     let svg = dir.join(format!("{}.svg", spec.name));
-    let tmp_png = dir.join(format!(".{}.tmp.png", spec.name));
-    let tmp_svg = dir.join(format!(".{}.tmp.svg", spec.name));
+    let tmp_png = dir.join(format!(".{}.{}.tmp.png", spec.name, std::process::id()));
+    let tmp_svg = dir.join(format!(".{}.{}.tmp.svg", spec.name, std::process::id()));
     {
         let root = BitMapBackend::new(&tmp_png, (w, h)).into_drawing_area();
         draw(&root, spec, tables, &panels, footer)?;
@@ -319,6 +319,12 @@ where
     let areas = body.split_evenly((1, panels.len().max(1)));
     for (area, pv) in areas.iter().zip(panels) {
         let panel = spec.panels.as_deref().zip(*pv);
+        if let Some((l, o)) = spec.layers.iter().find_map(|l| l.image.as_ref().map(|o| (l, o))) {
+            let ts = tables.get(&(l.stage.clone(), l.output.clone())).map(|v| v.as_slice()).unwrap_or(&[]);
+            let caption = panel.map(|(c, v)| format!("{c} = {}", fmt_val(v))).unwrap_or_default();
+            crate::raster::draw_panel(area, spec, l, o, ts, panel, &caption)?;
+            continue;
+        }
         let mut next_color = 0;
         let mut series = Vec::new();
         for l in &spec.layers {
@@ -429,6 +435,8 @@ where
                         .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 4, c.filled())))
                         .map_err(err)?
                 }
+                // Drawn by `crate::raster` before the chart is built.
+                LayerKind::Raster | LayerKind::ImageGrid => continue,
                 LayerKind::Vline | LayerKind::Hline => {
                     let mut vals: Vec<f64> = pts
                         .iter()

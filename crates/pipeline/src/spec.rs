@@ -811,7 +811,8 @@ fn parse_stage(
                     ParamExpr::Lit(Value::from_node(&r).map_err(|msg| err(v, &kp, msg))?)
                 }
             };
-            ps.push((k.clone(), loc.clone(), expr));
+            let _ = loc;
+            ps.push((k.clone(), v.loc.clone(), expr));
         }
     }
     let mut inputs = Vec::new();

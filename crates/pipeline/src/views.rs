@@ -26,12 +26,13 @@ pub fn refresh(plan: &Plan, store: &Store) -> io::Result<usize> {
             let mut want = BTreeSet::new();
             for &id in ids {
                 let t = &plan.tasks[id];
+                let name = format!("part-{}.parquet", &t.key[..16]);
+                // Parts of planned keys are never removed (another process may be linking them).
+                want.insert(name.clone());
                 let src = store.output_path(&t.kind, &t.key, out);
                 if !src.exists() {
                     continue;
                 }
-                let name = format!("part-{}.parquet", &t.key[..16]);
-                want.insert(name.clone());
                 let dst = dir.join(&name);
                 if dst.exists() {
                     continue;
@@ -48,7 +49,7 @@ pub fn refresh(plan: &Plan, store: &Store) -> io::Result<usize> {
                 let e = e?;
                 let name = e.file_name().to_string_lossy().to_string();
                 if name.starts_with("part-") && !want.contains(&name) {
-                    fs::remove_file(e.path())?;
+                    ignore_missing(fs::remove_file(e.path()))?;
                 }
             }
         }
@@ -199,4 +200,12 @@ pub fn gc(store: &Store, live: &BTreeSet<String>, dry_run: bool) -> io::Result<V
         store.clean_stale_staging()?;
     }
     Ok(removed)
+}
+
+/// Treats "already gone" as success (another process may have removed it).
+fn ignore_missing(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
 }

@@ -2,7 +2,7 @@
 # Benchmarks; every number is measured in this run and written to results/bench/*.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=target/release/rbmlab
+BIN=${BIN:-target/release/rbmlab}
 OUT=${RESULTS:-results}/bench
 mkdir -p "$OUT"
 export OPENBLAS_NUM_THREADS=1

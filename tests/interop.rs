@@ -28,7 +28,7 @@ fn venv() -> PathBuf {
 
 #[test]
 fn tables_read_in_pyarrow_pandas_polars_and_duckdb() {
-    if std::env::var("RBMLAB_SKIP_INTEROP").is_ok() {
+    if std::env::var("RBMLAB_SKIP_INTEROP").is_ok_and(|v| !v.is_empty() && v != "0") {
         eprintln!("skipped: RBMLAB_SKIP_INTEROP is set");
         return;
     }

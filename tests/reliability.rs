@@ -185,18 +185,18 @@ fn bad_yaml_is_rejected_with_position_and_key_path() {
     // Unknown key (with a suggestion).
     bad(&format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    parms: {{d: 10}}\n"), "11:5", "stages.s.parms", "did you mean `params`");
     // Wrong type.
-    bad(&format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    params: {{d: ten}}\n"), "11:18", "stages.s.params.d", "expected integer");
+    bad(&format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    params: {{d: ten}}\n"), "11:17", "stages.s.params.d", "expected integer");
     // Cycle.
     bad(
         &format!("{HEAD}stages:\n  a:\n    kind: bbp_check\n    inputs: {{top: \"b.checks[*]\"}}\n  b:\n    kind: bbp_check\n    inputs: {{top: \"a.checks[*]\"}}\n"),
-        ":",
-        "stages.",
-        "dependency cycle",
+        "10:19",
+        "stages.a.inputs",
+        "dependency cycle: a → b → a",
     );
     // Missing input stage.
     bad(&format!("{HEAD}stages:\n  c:\n    kind: bbp_check\n    inputs: {{top: \"nosuch.top[*]\"}}\n"), "10:19", "stages.c.inputs.top", "does not exist");
     // NaN parameter.
-    bad("version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: 2, snr: .nan, seed: 1}\n", "6:34", "stages.s.params.snr", "finite");
+    bad("version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: 2, snr: .nan, seed: 1}\n", "6:36", "stages.s.params.snr", "finite");
     // Impossible parameter value.
     bad("version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: -2, snr: 1, seed: 1}\n", "4:3", "stages.s.params", "alpha must be > 0");
 }

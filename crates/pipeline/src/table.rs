@@ -268,8 +268,18 @@ pub fn write_parquet<W: Write + Send>(
             KeyValue::new(FOOTER_SCHEMA.to_string(), "1".to_string()),
         ]))
         .build();
-    let mut writer = ArrowWriter::try_new(w, batch.schema(), Some(props))?;
-    writer.write(batch)?;
+    // The same pairs go into the Arrow schema metadata too: pyarrow (and pandas) surface the
+    // schema stored under `ARROW:schema` and ignore the other footer pairs.
+    let meta: std::collections::HashMap<String, String> = [
+        (FOOTER_PROVENANCE.to_string(), provenance.to_string()),
+        (FOOTER_SCHEMA.to_string(), "1".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let schema = Arc::new(batch.schema().as_ref().clone().with_metadata(meta));
+    let batch = batch.clone().with_schema(schema.clone())?;
+    let mut writer = ArrowWriter::try_new(w, schema, Some(props))?;
+    writer.write(&batch)?;
     writer.close()?;
     Ok(())
 }

@@ -97,6 +97,10 @@ fn layer_series(
     panel: Option<(&str, f64)>,
     next_color: &mut usize,
 ) -> anyhow::Result<Vec<Series>> {
+    if l.kind == LayerKind::Heatmap {
+        // Drawn as cells by `crate::heatmap`, not as a series.
+        return Ok(Vec::new());
+    }
     // series value -> rows (x, y)
     let mut groups: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
     let mut order: Vec<u64> = Vec::new();
@@ -334,8 +338,28 @@ where
                 .unwrap_or(&[]);
             series.extend(layer_series(l, ts, panel, &mut next_color)?);
         }
+        let (xl, yl) = (spec.x.log, spec.y.log);
+        // Heatmap cells (in transformed coordinates) and the extents they add to the ranges.
+        let mut heat = Vec::new();
+        for l in &spec.layers {
+            if let Some(o) = &l.heat {
+                let ts = tables.get(&(l.stage.clone(), l.output.clone())).map(|v| v.as_slice()).unwrap_or(&[]);
+                heat.push((o, crate::heatmap::collect(l, o, ts, panel, |v| tf(v, xl), |v| tf(v, yl))?));
+            }
+        }
+        let inv = |v: f64, log: bool| if log { 10f64.powf(v) } else { v };
+        let heat_x: Vec<f64> = heat
+            .iter()
+            .flat_map(|(_, c)| c.pts.iter().flat_map(move |p| [p.0 - 0.5 * c.size.0, p.0 + 0.5 * c.size.0]))
+            .map(|v| inv(v, xl))
+            .collect();
+        let heat_y: Vec<f64> = heat
+            .iter()
+            .flat_map(|(_, c)| c.pts.iter().flat_map(move |p| [p.1 - 0.5 * c.size.1, p.1 + 0.5 * c.size.1]))
+            .map(|v| inv(v, yl))
+            .collect();
         let xr = range(
-            series.iter().flat_map(|s| s.pts.iter().map(|p| p.0)),
+            series.iter().flat_map(|s| s.pts.iter().map(|p| p.0)).chain(heat_x),
             spec.x.range,
             spec.x.log,
         );
@@ -347,21 +371,31 @@ where
                     s.pts
                         .iter()
                         .flat_map(|p| [p.1, p.1 - p.2.max(0.0), p.1 + p.2.max(0.0)])
-                }),
+                })
+                .chain(heat_y),
             spec.y.range,
             spec.y.log,
         );
+        // A continuous heatmap reserves a strip on the right of the panel for its colour bar.
+        let bar = heat.iter().find(|(o, _)| o.levels.is_empty()).map(|(o, _)| *o);
+        let (plot_area, bar_area) = match bar {
+            Some(_) => {
+                let (pw, _) = area.dim_in_pixel();
+                let (a, b) = area.split_horizontally(pw.saturating_sub(96));
+                (a, Some(b))
+            }
+            None => (area.clone(), None),
+        };
         let caption = match panel {
             Some((c, v)) => format!("{c} = {}", fmt_val(v)),
             None => String::new(),
         };
-        let mut cb = ChartBuilder::on(area);
+        let mut cb = ChartBuilder::on(&plot_area);
         cb.margin(12).x_label_area_size(42).y_label_area_size(62);
         if !caption.is_empty() {
             cb.caption(caption, (FONT, 16));
         }
         let mut chart = cb.build_cartesian_2d(xr.0..xr.1, yr.0..yr.1).map_err(err)?;
-        let (xl, yl) = (spec.x.log, spec.y.log);
         let xfmt = move |v: &f64| {
             if xl {
                 fmt_tick(10f64.powf(*v))
@@ -388,6 +422,28 @@ where
             .draw()
             .map_err(err)?;
         let mut any_label = false;
+        for (o, cells) in &heat {
+            let zr = crate::heatmap::z_range(o, &[cells]);
+            let (hx, hy) = (0.5 * cells.size.0, 0.5 * cells.size.1);
+            chart
+                .draw_series(cells.pts.iter().map(|p| {
+                    let c = crate::heatmap::cell_colour(o, p.2, zr, color);
+                    Rectangle::new([(p.0 - hx, p.1 - hy), (p.0 + hx, p.1 + hy)], c.filled())
+                }))
+                .map_err(err)?;
+            for (i, name) in o.levels.iter().enumerate() {
+                let c = color(i);
+                any_label = true;
+                chart
+                    .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                    .map_err(err)?
+                    .label(name.clone())
+                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+            }
+            if let (Some(b), true) = (&bar_area, o.levels.is_empty()) {
+                crate::heatmap::draw_colorbar(b, o, zr, FONT).map_err(err)?;
+            }
+        }
         for s in &series {
             let c = color(s.color);
             let pts: Vec<(f64, f64, f64)> = s
@@ -436,7 +492,7 @@ where
                         .map_err(err)?
                 }
                 // Drawn by `crate::raster` before the chart is built.
-                LayerKind::Raster | LayerKind::ImageGrid => continue,
+                LayerKind::Raster | LayerKind::ImageGrid | LayerKind::Heatmap => continue,
                 LayerKind::Vline | LayerKind::Hline => {
                     let mut vals: Vec<f64> = pts
                         .iter()

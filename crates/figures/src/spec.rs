@@ -13,6 +13,15 @@
 //!       - {from: spectrum.top, kind: points, y: top_eigenvalue, aggregate: mean_sem, label: simulation}
 //!       - {from: theory.curve, kind: vline, x: snr_threshold, label: "λ_c"}
 //! ```
+//!
+//! Image layers (`kind: raster` draws a sample matrix, `kind: image_grid` tiles samples as
+//! images) read a fixed-width binary column and take their options under `image:`; see
+//! [`crate::raster`] for the keys. A panel whose figure has an image layer draws that layer only.
+//!
+//! `kind: heatmap` fills one cell per row at its (x, y), coloured by the column named under
+//! `heatmap: {z: ...}` (continuous viridis map with a colour bar, or named categories with
+//! `levels: [...]`); see [`crate::heatmap`] for the keys. Draw it first so that lines and
+//! points appear on top.
 
 use pipeline::ConfigError;
 use pipeline::spec::{closest, join};
@@ -42,6 +51,12 @@ pub enum LayerKind {
     Vline,
     /// Horizontal line at each distinct y value.
     Hline,
+    /// A sample matrix drawn as an image (`image:` options; see [`crate::raster`]).
+    Raster,
+    /// Samples reshaped to images and tiled (`image:` options; see [`crate::raster`]).
+    ImageGrid,
+    /// Cells coloured by a third column (`heatmap:` options; see [`crate::heatmap`]).
+    Heatmap,
 }
 
 /// Line style.
@@ -80,6 +95,10 @@ pub struct Layer {
     pub color: Option<usize>,
     /// Row filter: column == value.
     pub filter: Vec<(String, f64)>,
+    /// Options of a `raster` / `image_grid` layer.
+    pub image: Option<crate::raster::ImageOpts>,
+    /// Options of a `heatmap` layer.
+    pub heat: Option<crate::heatmap::HeatOpts>,
 }
 
 /// A figure.
@@ -113,11 +132,11 @@ impl FigureSpec {
     }
 }
 
-fn e(n: &Node, path: &str, m: impl Into<String>) -> ConfigError {
+pub(crate) fn e(n: &Node, path: &str, m: impl Into<String>) -> ConfigError {
     ConfigError::new(&n.loc, path, m)
 }
 
-fn entries<'a>(
+pub(crate) fn entries<'a>(
     n: &'a Node,
     path: &str,
     allowed: &[&str],
@@ -144,7 +163,7 @@ fn entries<'a>(
     Ok(m)
 }
 
-fn text(n: &Node, path: &str) -> Result<String, ConfigError> {
+pub(crate) fn text(n: &Node, path: &str) -> Result<String, ConfigError> {
     match &n.kind {
         Kind::Str(s) => Ok(s.clone()),
         Kind::Int(i) => Ok(i.to_string()),
@@ -157,7 +176,7 @@ fn text(n: &Node, path: &str) -> Result<String, ConfigError> {
     }
 }
 
-fn num(n: &Node, path: &str) -> Result<f64, ConfigError> {
+pub(crate) fn num(n: &Node, path: &str) -> Result<f64, ConfigError> {
     match n.kind {
         Kind::Int(i) => Ok(i as f64),
         Kind::Float(f) if f.is_finite() => Ok(f),
@@ -285,6 +304,8 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
                 "style",
                 "color",
                 "filter",
+                "image",
+                "heatmap",
             ],
         )?;
         let from_n = l
@@ -309,16 +330,43 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             "points" => LayerKind::Points,
             "vline" => LayerKind::Vline,
             "hline" => LayerKind::Hline,
+            "raster" => LayerKind::Raster,
+            "image_grid" => LayerKind::ImageGrid,
+            "heatmap" => LayerKind::Heatmap,
             o => {
                 return Err(e(
                     l,
                     &join(&lp, "kind"),
-                    format!("layer kind must be line, points, vline or hline, got `{o}`"),
+                    format!(
+                        "layer kind must be line, points, vline, hline, raster, image_grid or heatmap, got `{o}`"
+                    ),
                 ));
             }
         };
+        let is_image = matches!(kind, LayerKind::Raster | LayerKind::ImageGrid);
+        let image = match (l.get("image"), is_image) {
+            (Some(n), true) => Some(crate::raster::parse_image(n, &join(&lp, "image"))?),
+            (None, true) => {
+                return Err(e(l, &join(&lp, "image"), "a raster/image_grid layer needs `image: {column: ...}`"));
+            }
+            (Some(n), false) => {
+                return Err(e(n, &join(&lp, "image"), "`image` applies to raster and image_grid layers only"));
+            }
+            (None, false) => None,
+        };
+        let heat = match (l.get("heatmap"), kind == LayerKind::Heatmap) {
+            (Some(n), true) => Some(crate::heatmap::parse_heat(n, &join(&lp, "heatmap"))?),
+            (None, true) => {
+                return Err(e(l, &join(&lp, "heatmap"), "a heatmap layer needs `heatmap: {z: ...}`"));
+            }
+            (Some(n), false) => {
+                return Err(e(n, &join(&lp, "heatmap"), "`heatmap` applies to heatmap layers only"));
+            }
+            (None, false) => None,
+        };
         let xcol = match l.get("x") {
             Some(c) => text(c, &join(&lp, "x"))?,
+            None if is_image => String::new(),
             None => x.column.clone().ok_or_else(|| {
                 e(
                     l,
@@ -328,7 +376,7 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             })?,
         };
         let ycol = l.get("y").map(|c| text(c, &join(&lp, "y"))).transpose()?;
-        if ycol.is_none() && kind != LayerKind::Vline {
+        if ycol.is_none() && kind != LayerKind::Vline && !is_image {
             return Err(e(l, &join(&lp, "y"), "this layer needs a `y` column"));
         }
         let mean_sem = match l.get("aggregate") {
@@ -396,6 +444,8 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             style,
             color,
             filter,
+            image,
+            heat,
         });
     }
     Ok(FigureSpec {

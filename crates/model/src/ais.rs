@@ -17,10 +17,9 @@
 //! Schedule: `s_k = (σ(δ(2k/K − 1)) − σ(−δ))/(σ(δ) − σ(−δ))`, δ = 4 (denser near both ends).
 
 use crate::error::{Result, param, shape};
-use crate::gibbs::{CHAIN_BLOCK, Scratch, View, sample_independent, sample_layer, visible_step};
+use crate::gibbs::{BlockRng, CHAIN_BLOCK, Scratch, View, sample_independent, sample_layer, visible_step};
 use crate::rbm::Rbm;
 use crate::real::Real;
-use crate::rng::stream;
 use ndarray::linalg::general_mat_mul;
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2, Axis, s};
@@ -114,7 +113,7 @@ fn walk<F: Real>(rbm: &Rbm<F>, p: &Path<F>, v: &mut Array2<F>, forward: bool, se
         .enumerate()
         .for_each(|(blk, (mut vb, mut lw))| {
             let rows = vb.nrows();
-            let mut rng = stream(seed, if forward { 1 } else { 2 }, blk as u64);
+            let mut rng = BlockRng::new(seed, if forward { 1 } else { 2 }, blk as u64, vw.max(hw));
             let mut sc = Scratch::<F>::new(rows, vw, hw);
             let mut h = Array2::<F>::zeros((rows, hw));
             let mut bs = vec![F::zero(); vw];
@@ -158,8 +157,8 @@ fn walk<F: Real>(rbm: &Rbm<F>, p: &Path<F>, v: &mut Array2<F>, forward: bool, se
                 let st = F::from_f64(s_to);
                 prod.mapv_inplace(|x| x * st);
                 sample_layer(rbm.hidden.units, &hbias, F::from_f64(beta), prod.view(), h.view_mut(), &mut rng);
-                for i in 0..vw {
-                    bs[i] = F::from_f64((1.0 - s_to) * p.ba[i].to_f64() + s_to * p.bb[i].to_f64());
+                for ((b, a), z) in bs.iter_mut().zip(p.ba.iter()).zip(p.bb.iter()) {
+                    *b = F::from_f64((1.0 - s_to) * a.to_f64() + s_to * z.to_f64());
                 }
                 let view = View {
                     w: rbm.weights.view(),

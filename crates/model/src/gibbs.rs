@@ -12,8 +12,10 @@
 //!
 //! Fast path: for binary (Bernoulli/Ising) visible and hidden layers with at most
 //! [`TABLE_MAX_HIDDEN`] hidden units, `p(v_i = 1 | h)` takes only `2^M` values per site; they are
-//! tabulated once per call as 32-bit thresholds and the visible update becomes one random 32-bit
-//! word and one integer comparison per unit (exact up to the 2⁻³² resolution of the uniforms).
+//! tabulated once per call as 24-bit thresholds and the visible update becomes one 24-bit random
+//! number and one integer comparison per unit (exact up to the 2⁻²⁴ resolution of an `f32`
+//! uniform). For at most [`SMALL_DOT`] hidden columns the hidden inputs are direct dot products
+//! (no GEMM packing). Binary units draw their uniforms from eight SIMD lanes ([`crate::lanes`]).
 
 use crate::error::{Result, param, shape};
 use crate::layer::Layer;
@@ -31,6 +33,8 @@ use rand_distr::{Distribution, StandardNormal};
 pub const CHAIN_BLOCK: usize = 64;
 /// Largest binary hidden layer for which the tabulated visible update is used.
 pub const TABLE_MAX_HIDDEN: usize = 6;
+/// Largest hidden width for which hidden inputs are computed by direct dot products.
+pub const SMALL_DOT: usize = 8;
 
 /// A set of Markov chains: visible rows `v` and hidden rows `h ~ p(h|v)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,10 +83,10 @@ pub(crate) struct View<'a, F: Real> {
     pub beta: F,
 }
 
-/// Thresholds `⌊p(v_i = 1 | h = config)·2³²⌋` for every binary hidden configuration.
+/// Thresholds `⌊p(v_i = 1 | h = config)·2²⁴⌋` for every binary hidden configuration.
 pub(crate) struct Table {
-    /// `2^M × N_v`.
-    thr: Vec<u64>,
+    /// `2^M × N_v` 24-bit thresholds.
+    thr: Vec<u32>,
     nv: usize,
     hid_ising: bool,
 }
@@ -99,7 +103,7 @@ impl Table {
         let vis_ising = p.vis == Units::Ising;
         let beta = p.beta.to_f64();
         let scale = p.w_scale.to_f64();
-        let mut thr = vec![0u64; (1 << m) * nv];
+        let mut thr = vec![0u32; (1 << m) * nv];
         for cfg in 0..(1usize << m) {
             for i in 0..nv {
                 let mut x = p.vbias[i].to_f64();
@@ -115,7 +119,7 @@ impl Table {
                 }
                 let a = if vis_ising { 2.0 * beta * x } else { beta * x };
                 let prob = crate::special::sigmoid(a);
-                thr[cfg * nv + i] = (prob * 4_294_967_296.0).floor().min(4_294_967_296.0) as u64;
+                thr[cfg * nv + i] = crate::lanes::threshold(prob);
             }
         }
         Some(Table { thr, nv, hid_ising })
@@ -171,27 +175,20 @@ pub(crate) fn sample_layer<F: Real>(
     beta: F,
     input: ArrayView2<F>,
     mut out: ArrayViewMut2<F>,
-    rng: &mut Stream,
+    br: &mut BlockRng,
 ) {
     let width = bias.len();
+    let rng = &mut br.rng;
     let inp = input.as_slice().expect("contiguous input");
     let o = out.as_slice_mut().expect("contiguous output");
     let one = F::one();
     let zero = F::zero();
     match units {
         Units::Bernoulli | Units::Ising => {
-            let mut bits = Bits::new(rng);
+            // u < σ(a)  ⇔  u·(1 + e^{−a}) < 1, with a = β(I + b) (×2 for ±1 units)
             let two = if units == Units::Ising { F::from_f64(2.0) } else { one };
             let lo = if units == Units::Ising { -one } else { zero };
-            let bscale = beta * two;
-            for (irow, orow) in inp.chunks_exact(width).zip(o.chunks_exact_mut(width)) {
-                for ((x, y), &b) in irow.iter().zip(orow.iter_mut()).zip(bias) {
-                    // u < σ(a)  ⇔  u·(1 + e^{−a}) < 1
-                    let a = bscale * (*x + b);
-                    let u: F = u32_to_unit(bits.next32());
-                    *y = if u * (one + (-a).exp()) < one { one } else { lo };
-                }
-            }
+            crate::lanes::sigmoid_block(br.lanes.state(), &mut br.buf[..width], inp, bias, beta * two, o, lo);
         }
         Units::Gaussian { precision } => {
             let g = precision;
@@ -251,6 +248,22 @@ pub(crate) fn sample_layer<F: Real>(
     }
 }
 
+/// The random sources of one chain block: a scalar stream and eight SIMD lanes seeded from it.
+pub(crate) struct BlockRng {
+    pub rng: Stream,
+    pub lanes: crate::lanes::LaneRng,
+    pub buf: Vec<u32>,
+    pub cfg: Vec<usize>,
+}
+
+impl BlockRng {
+    pub(crate) fn new(seed: u64, stream_id: u64, block: u64, width: usize) -> Self {
+        let mut rng = stream(seed, stream_id, block);
+        let lanes = crate::lanes::LaneRng::from_stream(&mut rng);
+        BlockRng { rng, lanes, buf: vec![0; width], cfg: vec![0; CHAIN_BLOCK] }
+    }
+}
+
 /// Scratch buffers of one block (allocated once per call, reused by every sweep).
 pub(crate) struct Scratch<F: Real> {
     pub iv: Array2<F>,
@@ -266,15 +279,25 @@ impl<F: Real> Scratch<F> {
 /// `h ← p(h | v)` for one block.
 pub(crate) fn hidden_step<F: Real>(
     p: &View<F>,
+    wt: Option<&Array2<F>>,
     v: ArrayView2<F>,
     h: ArrayViewMut2<F>,
     ih: &mut Array2<F>,
-    rng: &mut Stream,
+    br: &mut BlockRng,
 ) {
     let rows = v.nrows();
     let mut ihs = ih.slice_mut(s![..rows, ..]);
-    general_mat_mul(p.w_scale, &v, &p.w, F::zero(), &mut ihs);
-    sample_layer(p.hid, p.hbias, p.beta, ihs.view(), h, rng);
+    match wt {
+        Some(wt) => crate::lanes::dot_block(
+            v.as_slice().expect("contiguous v"),
+            wt.as_slice().expect("contiguous Wt"),
+            v.ncols(),
+            p.w_scale,
+            ihs.as_slice_mut().expect("contiguous scratch"),
+        ),
+        None => general_mat_mul(p.w_scale, &v, &p.w, F::zero(), &mut ihs),
+    }
+    sample_layer(p.hid, p.hbias, p.beta, ihs.view(), h, br);
 }
 
 /// `v ← p(v | h)` for one block (tabulated when `table` is given).
@@ -284,28 +307,36 @@ pub(crate) fn visible_step<F: Real>(
     h: ArrayView2<F>,
     mut v: ArrayViewMut2<F>,
     iv: &mut Array2<F>,
-    rng: &mut Stream,
+    br: &mut BlockRng,
 ) {
     if let Some(t) = table {
         let lo = if p.vis == Units::Ising { -F::one() } else { F::zero() };
-        let one = F::one();
-        let mut bits = Bits::new(rng);
         let hw = h.ncols();
         let hs = h.as_slice().expect("contiguous h");
-        let vs = v.as_slice_mut().expect("contiguous v");
-        for (hrow, vrow) in hs.chunks_exact(hw).zip(vs.chunks_exact_mut(t.nv)) {
-            let c = t.config(hrow);
-            let thr = &t.thr[c * t.nv..(c + 1) * t.nv];
-            for (y, &th) in vrow.iter_mut().zip(thr) {
-                *y = if (bits.next32() as u64) < th { one } else { lo };
-            }
+        let rows = h.nrows();
+        for (c, hrow) in br.cfg.iter_mut().zip(hs.chunks_exact(hw)) {
+            *c = t.config(hrow);
         }
+        crate::lanes::table_block(
+            br.lanes.state(),
+            &mut br.buf[..t.nv],
+            &t.thr,
+            &br.cfg[..rows],
+            v.as_slice_mut().expect("contiguous v"),
+            F::one(),
+            lo,
+        );
         return;
     }
     let rows = h.nrows();
     let mut ivs = iv.slice_mut(s![..rows, ..]);
     general_mat_mul(p.w_scale, &h, &p.w.t(), F::zero(), &mut ivs);
-    sample_layer(p.vis, p.vbias, p.beta, ivs.view(), v, rng);
+    sample_layer(p.vis, p.vbias, p.beta, ivs.view(), v, br);
+}
+
+/// `Wᵀ` in standard layout when the hidden layer is narrow enough for direct dot products.
+pub(crate) fn small_transpose<F: Real>(p: &View<F>) -> Option<Array2<F>> {
+    (p.w.ncols() <= SMALL_DOT).then(|| p.w.t().as_standard_layout().into_owned())
 }
 
 fn check_chains<F: Real>(rbm: &Rbm<F>, c: &Chains<F>) -> Result<()> {
@@ -335,6 +366,7 @@ pub fn gibbs<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, k: usize, seed: u64,
     let p = view_of(rbm, &vb);
     let table = Table::build(&p);
     let (vw, hw) = (rbm.visible.width(), rbm.hidden.width());
+    let wt = small_transpose(&p);
     chains
         .v
         .axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK)
@@ -342,11 +374,11 @@ pub fn gibbs<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, k: usize, seed: u64,
         .zip(chains.h.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK))
         .enumerate()
         .for_each(|(b, (mut v, mut h))| {
-            let mut rng = stream(seed, stream_id, b as u64);
+            let mut br = BlockRng::new(seed, stream_id, b as u64, vw.max(hw));
             let mut sc = Scratch::new(v.nrows(), vw, hw);
             for _ in 0..k {
-                visible_step(&p, table.as_ref(), h.view(), v.view_mut(), &mut sc.iv, &mut rng);
-                hidden_step(&p, v.view(), h.view_mut(), &mut sc.ih, &mut rng);
+                visible_step(&p, table.as_ref(), h.view(), v.view_mut(), &mut sc.iv, &mut br);
+                hidden_step(&p, wt.as_ref(), v.view(), h.view_mut(), &mut sc.ih, &mut br);
             }
         });
     Ok(())
@@ -365,9 +397,9 @@ pub fn resample_hidden<F: Real>(rbm: &Rbm<F>, chains: &mut Chains<F>, seed: u64,
         .zip(chains.h.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK))
         .enumerate()
         .for_each(|(b, (v, mut h))| {
-            let mut rng = stream(seed, stream_id, b as u64 ^ 0x5555_0000_0000);
+            let mut br = BlockRng::new(seed, stream_id, b as u64 ^ 0x5555_0000_0000, hw);
             let mut sc = Scratch::new(v.nrows(), 0, hw);
-            hidden_step(&p, v.view(), h.view_mut(), &mut sc.ih, &mut rng);
+            hidden_step(&p, None, v.view(), h.view_mut(), &mut sc.ih, &mut br);
         });
     Ok(())
 }
@@ -386,9 +418,9 @@ pub fn sample_independent<F: Real>(
     let mut x = Array2::zeros((n, layer.width()));
     let bias = input.as_slice().expect("contiguous").to_vec();
     x.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK).into_par_iter().enumerate().for_each(|(b, mut xb)| {
-        let mut rng = stream(seed, stream_id, b as u64 | (1 << 62));
+        let mut br = BlockRng::new(seed, stream_id, b as u64 | (1 << 62), bias.len());
         let zero = Array2::zeros(xb.dim());
-        sample_layer(layer.units, &bias, F::from_f64(beta), zero.view(), xb.view_mut(), &mut rng);
+        sample_layer(layer.units, &bias, F::from_f64(beta), zero.view(), xb.view_mut(), &mut br);
     });
     Ok(x)
 }
@@ -405,7 +437,7 @@ pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut 
             Units::Bernoulli => {
                 for row in s.chunks_exact_mut(width) {
                     for (y, &c) in row.iter_mut().zip(bias) {
-                        *y = one / (one + (-(b * (*y + c))).exp());
+                        *y = one / (one + (-(b * (*y + c))).exp_fast());
                     }
                 }
             }
@@ -413,7 +445,7 @@ pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut 
                 let two = F::from_f64(2.0);
                 for row in s.chunks_exact_mut(width) {
                     for (y, &c) in row.iter_mut().zip(bias) {
-                        *y = two / (one + (-(two * b * (*y + c))).exp()) - one;
+                        *y = two / (one + (-(two * b * (*y + c))).exp_fast()) - one;
                     }
                 }
             }
@@ -476,6 +508,7 @@ pub fn gibbs_from_visible<F: Real>(
     let p = view_of(rbm, &vb);
     let table = Table::build(&p);
     let (vw, hw) = (rbm.visible.width(), rbm.hidden.width());
+    let wt = small_transpose(&p);
     chains
         .v
         .axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK)
@@ -483,11 +516,11 @@ pub fn gibbs_from_visible<F: Real>(
         .zip(chains.h.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK))
         .enumerate()
         .for_each(|(b, (mut v, mut h))| {
-            let mut rng = stream(seed, stream_id, b as u64 ^ 0xaaaa_0000_0000);
+            let mut br = BlockRng::new(seed, stream_id, b as u64 ^ 0xaaaa_0000_0000, vw.max(hw));
             let mut sc = Scratch::new(v.nrows(), vw, hw);
             for _ in 0..k {
-                hidden_step(&p, v.view(), h.view_mut(), &mut sc.ih, &mut rng);
-                visible_step(&p, table.as_ref(), h.view(), v.view_mut(), &mut sc.iv, &mut rng);
+                hidden_step(&p, wt.as_ref(), v.view(), h.view_mut(), &mut sc.ih, &mut br);
+                visible_step(&p, table.as_ref(), h.view(), v.view_mut(), &mut sc.iv, &mut br);
             }
         });
     Ok(())

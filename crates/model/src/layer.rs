@@ -177,7 +177,7 @@ pub fn potts_one_hot<F: Real>(indices: ArrayView2<usize>, states: usize) -> Resu
 
 /// Inverse of [`potts_one_hot`]: the index of the active state of each unit.
 pub fn potts_indices<F: Real>(one_hot: ArrayView2<F>, states: usize) -> Result<Array2<usize>> {
-    if states == 0 || one_hot.ncols() % states != 0 {
+    if states == 0 || !one_hot.ncols().is_multiple_of(states) {
         return Err(param("states", "one-hot width is not a multiple of the number of states"));
     }
     let n = one_hot.ncols() / states;

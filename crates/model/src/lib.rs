@@ -10,6 +10,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod exact;
 pub mod gibbs;
+mod lanes;
 pub mod layer;
 pub mod linear;
 pub mod rbm;

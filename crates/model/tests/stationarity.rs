@@ -177,3 +177,35 @@ fn stationarity_test_has_power_against_a_wrong_kernel() {
     eprintln!("wrong kernel: TV {t:.4} vs floor {fm:.4} ± {fs:.4}");
     assert!(t > fm + 4.0 * fs);
 }
+
+#[test]
+fn stationarity_f32_hot_paths() {
+    // f32 storage exercises the SIMD lanes, the polynomial exp, the tabulated visible update
+    // (≤ 6 binary hidden units), the direct-dot hidden inputs (≤ 8 columns) and the GEMM path.
+    let cases = [(Units::Bernoulli, Units::Bernoulli, 3), (Units::Ising, Units::Ising, 8), (Units::Bernoulli, Units::Ising, 12)];
+    for (s, (v, h, nh)) in cases.into_iter().enumerate() {
+        let r32 = [0.9, 0.6, 0.4, 0.25]
+            .iter()
+            .map(|&w| random_rbm(v, 5, h, nh, w, 0.5 * w, 300 + s as u64).cast::<f32>())
+            .find(|r| visible_distribution(&r.cast::<f64>()).unwrap().1.iter().cloned().fold(1.0, f64::min) * N_CHAINS as f64 >= 5.0)
+            .unwrap();
+        let r64 = r32.cast::<f64>();
+        let (states, p) = visible_distribution(&r64).unwrap();
+        let x0 = sample_from_distribution(&states, &p, N_CHAINS, 1).unwrap().mapv(|x| x as f32);
+        let start = Chains::from_visible(&r32, x0, 2, 0).unwrap();
+        let (fm, fs) = tv_floor(&p, N_CHAINS, 100, 3);
+        for k in KS {
+            for pcd_order in [false, true] {
+                let mut c = start.clone();
+                if pcd_order {
+                    model::gibbs_from_visible(&r32, &mut c, k, 4, k as u64).unwrap();
+                } else {
+                    gibbs(&r32, &mut c, k, 4, k as u64).unwrap();
+                }
+                let t = tv(&state_indices(&states, &c.v.mapv(|x| x as f64)), &p);
+                eprintln!("f32 {v:?} x {h:?}({nh}) k={k} order {pcd_order}: TV {t:.4} floor {fm:.4} ± {fs:.4}");
+                assert!(t <= fm + 4.0 * fs);
+            }
+        }
+    }
+}

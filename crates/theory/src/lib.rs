@@ -6,6 +6,7 @@
 pub mod error;
 pub mod ode;
 pub mod quad;
+pub mod p003;
 pub mod spiked;
 
 pub mod linear;

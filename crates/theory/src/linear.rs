@@ -325,7 +325,8 @@ impl LinearRbm {
             }
         }
         let logdet: f64 = (0..nh).map(|k| 2.0 * chol[k * nh + k].ln()).sum();
-        -tr_c / (2.0 * s2v) + 0.5 * s2h * tr_wcw - 0.5 * nv as f64 * (2.0 * std::f64::consts::PI * s2v).ln() + 0.5 * logdet
+        -tr_c / (2.0 * s2v) + 0.5 * s2h * tr_wcw - 0.5 * nv as f64 * (2.0 * std::f64::consts::PI * s2v).ln()
+            + 0.5 * logdet
     }
 
     /// Log-likelihood in the aligned frame: `Σ_α [−½ŵ_α²(1/σ_v² − σ_h²w_α²) + ½ ln(1/σ_v² −
@@ -381,7 +382,11 @@ impl LinearRbm {
         for a in 0..nh {
             dw[a] = self.mode_rate(w_sing[a], c_frame[[a, a]]);
             if !dw[a].is_finite() {
-                return Err(Error::InvalidParameter { name: "w_sing", value: w_sing[a], reason: "must satisfy σ_vσ_h w < 1" });
+                return Err(Error::InvalidParameter {
+                    name: "w_sing",
+                    value: w_sing[a],
+                    reason: "must satisfy σ_vσ_h w < 1",
+                });
             }
         }
         let mut ou = Array2::<f64>::zeros((nv, nv));
@@ -409,14 +414,21 @@ impl LinearRbm {
     /// the alignment with those directions and the exact log-likelihood.
     ///
     /// Errors: shape mismatch, non-normalisable start, integration failure.
-    pub fn integrate_matrix(&self, w0: &Array2<f64>, c: &Array2<f64>, times: &[f64], opts: &OdeOptions) -> Result<SpectralTrajectory> {
+    pub fn integrate_matrix(
+        &self,
+        w0: &Array2<f64>,
+        c: &Array2<f64>,
+        times: &[f64],
+        opts: &OdeOptions,
+    ) -> Result<SpectralTrajectory> {
         let (nv, nh) = w0.dim();
         check_cov(c, nv)?;
         ensure(nh <= nv, "n_h", nh as f64, "need N_h <= N_v")?;
         // Start must be normalisable.
         self.log_likelihood(w0, c)?;
         let pca = data_pca(c)?;
-        let w_eq: Vec<f64> = pca.variances.iter().take(nh).map(|&v| self.equilibrium_w(v.max(0.0))).collect::<Result<_>>()?;
+        let w_eq: Vec<f64> =
+            pca.variances.iter().take(nh).map(|&v| self.equilibrium_w(v.max(0.0))).collect::<Result<_>>()?;
         let mut ws = MatrixRhs::new(*self, c, nh);
         let y0 = row_major(w0);
         let traj = ode::integrate(
@@ -470,7 +482,13 @@ impl LinearRbm {
     ///
     /// Errors: more modes than variances, invalid variances, non-normalisable start,
     /// integration failure.
-    pub fn integrate_modes(&self, w0: &[f64], data_vars: &[f64], times: &[f64], opts: &OdeOptions) -> Result<SpectralTrajectory> {
+    pub fn integrate_modes(
+        &self,
+        w0: &[f64],
+        data_vars: &[f64],
+        times: &[f64],
+        opts: &OdeOptions,
+    ) -> Result<SpectralTrajectory> {
         let k = w0.len();
         self.log_likelihood_modes(w0, data_vars)?;
         let w_eq: Vec<f64> = data_vars.iter().take(k).map(|&v| self.equilibrium_w(v)).collect::<Result<_>>()?;
@@ -558,9 +576,11 @@ pub fn data_pca(c: &Array2<f64>) -> Result<Pca> {
     let n = c.nrows();
     check_cov(c, n)?;
     let m = to_faer(c)?;
-    let eig = m
-        .self_adjoint_eigen(faer::Side::Lower)
-        .map_err(|_| Error::NotConverged { solver: "self_adjoint_eigen", iterations: 0, residual: f64::NAN })?;
+    let eig = m.self_adjoint_eigen(faer::Side::Lower).map_err(|_| Error::NotConverged {
+        solver: "self_adjoint_eigen",
+        iterations: 0,
+        residual: f64::NAN,
+    })?;
     let (u, s) = (eig.U(), eig.S().column_vector());
     // faer sorts increasing: reverse.
     let variances: Vec<f64> = (0..n).rev().map(|i| s[i]).collect();
@@ -763,7 +783,11 @@ fn row_major(a: &Array2<f64>) -> Vec<f64> {
 
 fn not_normalisable(rbm: &LinearRbm, w: &Array2<f64>) -> Error {
     let top = svd_thin(w).ok().and_then(|(_, s, _)| s.first().copied()).unwrap_or(f64::NAN);
-    Error::InvalidParameter { name: "w", value: rbm.sigma_v * rbm.sigma_h * top, reason: "σ_v σ_h w_max must be < 1 (model not normalisable)" }
+    Error::InvalidParameter {
+        name: "w",
+        value: rbm.sigma_v * rbm.sigma_h * top,
+        reason: "σ_v σ_h w_max must be < 1 (model not normalisable)",
+    }
 }
 
 fn check_cov(c: &Array2<f64>, n: usize) -> Result<()> {
@@ -785,7 +809,12 @@ fn check_nondegenerate(w: &[f64]) -> Result<()> {
     for (i, &a) in w.iter().enumerate() {
         ensure(a > 0.0, "w_sing", a, "singular values must be > 0 for the frame rates")?;
         for &b in &w[..i] {
-            ensure((a - b).abs() > 1e-12 * scale, "w_sing", a, "degenerate singular values: the SVD frame is not unique")?;
+            ensure(
+                (a - b).abs() > 1e-12 * scale,
+                "w_sing",
+                a,
+                "degenerate singular values: the SVD frame is not unique",
+            )?;
         }
     }
     Ok(())
@@ -801,7 +830,8 @@ fn to_faer(a: &Array2<f64>) -> Result<Mat<f64>> {
 /// Thin SVD: `U` (`N_v × k`), singular values, `V` (`N_h × k`), `k = min(N_v, N_h)`.
 fn svd_thin(w: &Array2<f64>) -> Result<(Array2<f64>, Vec<f64>, Array2<f64>)> {
     let m = to_faer(w)?;
-    let svd = m.thin_svd().map_err(|_| Error::NotConverged { solver: "thin_svd", iterations: 0, residual: f64::NAN })?;
+    let svd =
+        m.thin_svd().map_err(|_| Error::NotConverged { solver: "thin_svd", iterations: 0, residual: f64::NAN })?;
     let (u, s, v) = (svd.U(), svd.S().column_vector(), svd.V());
     let k = w.nrows().min(w.ncols());
     Ok((

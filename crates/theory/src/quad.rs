@@ -151,11 +151,8 @@ pub fn composite_gauss_legendre(a: f64, b: f64, panels: usize, order: usize) -> 
     let mut weights = Vec::with_capacity(panels * order);
     for p in 0..panels {
         // Mirror-symmetric panel centres: compute from both ends toward the middle.
-        let centre = if 2 * p < panels {
-            a + width * (p as f64 + 0.5)
-        } else {
-            b - width * ((panels - 1 - p) as f64 + 0.5)
-        };
+        let centre =
+            if 2 * p < panels { a + width * (p as f64 + 0.5) } else { b - width * ((panels - 1 - p) as f64 + 0.5) };
         for (&x, &w) in base.nodes.iter().zip(&base.weights) {
             nodes.push(centre + 0.5 * width * x);
             weights.push(0.5 * width * w);
@@ -213,7 +210,11 @@ pub fn gauss_hermite_normal(n: usize) -> Result<Rule> {
     let total: f64 = 2.0 * ws.iter().sum::<f64>() - if n % 2 == 1 { ws[half - 1] } else { 0.0 };
     let spi0 = std::f64::consts::PI.sqrt();
     if !((total / spi0 - 1.0).abs() < 1e-12) {
-        return Err(Error::NotConverged { solver: "gauss_hermite_normal", iterations: 200, residual: total / spi0 - 1.0 });
+        return Err(Error::NotConverged {
+            solver: "gauss_hermite_normal",
+            iterations: 200,
+            residual: total / spi0 - 1.0,
+        });
     }
     let mut nodes = vec![0.0; n];
     let mut weights = vec![0.0; n];
@@ -292,11 +293,7 @@ pub fn uniform_rule_for_scale(half_width: f64, scale: f64, strip: f64) -> Result
     ensure(half_width > 0.0, "half_width", half_width, "must be finite and > 0")?;
     ensure(scale >= 0.0, "scale", scale, "must be finite and >= 0")?;
     ensure(strip > 0.0, "strip", strip, "must be finite and > 0")?;
-    let panels = if scale == 0.0 {
-        1
-    } else {
-        ((2.0 * half_width * scale / strip).ceil() as usize).max(1)
-    };
+    let panels = if scale == 0.0 { 1 } else { ((2.0 * half_width * scale / strip).ceil() as usize).max(1) };
     let mut r = composite_gauss_legendre(-half_width, half_width, panels, 10)?;
     let norm = 1.0 / (2.0 * half_width);
     for w in r.weights.iter_mut() {

@@ -154,11 +154,21 @@ impl SpikedEnsemble {
     /// Checks the domain: `1 <= K <= MAX_MODES`, `w_α >= 0`, `σ >= 0` (a negative noise
     /// strength would be a negative temperature), `κ > 0`, all finite.
     pub fn validate(&self) -> Result<()> {
-        ensure(!self.w.is_empty() && self.w.len() <= MAX_MODES, "K", self.w.len() as f64, "number of modes must be in 1..=6")?;
+        ensure(
+            !self.w.is_empty() && self.w.len() <= MAX_MODES,
+            "K",
+            self.w.len() as f64,
+            "number of modes must be in 1..=6",
+        )?;
         for &w in &self.w {
             ensure(w >= 0.0, "w", w, "singular values must be finite and >= 0")?;
         }
-        ensure(self.sigma >= 0.0, "sigma", self.sigma, "noise strength must be finite and >= 0 (1/sigma is a temperature)")?;
+        ensure(
+            self.sigma >= 0.0,
+            "sigma",
+            self.sigma,
+            "noise strength must be finite and >= 0 (1/sigma is a temperature)",
+        )?;
         ensure(self.kappa > 0.0, "kappa", self.kappa, "aspect ratio N_h/N_v must be finite and > 0")?;
         Ok(())
     }
@@ -296,9 +306,10 @@ impl SideOut {
     }
 }
 
+/// `ln(2 cosh h) = |h| + ln(1 + e^{−2|h|})`, without overflow.
 fn log2cosh(h: f64) -> f64 {
     let a = h.abs();
-    a + (-2.0 * a).exp().ln_1p() + std::f64::consts::LN_2
+    a + (-2.0 * a).exp().ln_1p()
 }
 
 impl Side {
@@ -336,7 +347,16 @@ impl Side {
     }
 
     /// Evaluates the averages given the conjugate side's `(m, q)`.
-    fn eval(&self, w: &[f64], sigma: f64, conj_m: &[f64], conj_q: f64, c: &mut [f64], out: &mut SideOut, want_logz: bool) {
+    fn eval(
+        &self,
+        w: &[f64],
+        sigma: f64,
+        conj_m: &[f64],
+        conj_q: f64,
+        c: &mut [f64],
+        out: &mut SideOut,
+        want_logz: bool,
+    ) {
         let k = self.k;
         for b in 0..k {
             c[b] = self.field * w[b] * conj_m[b];
@@ -471,7 +491,12 @@ impl RsSolver {
 
     fn check_params(&self, p: &OrderParams) -> Result<()> {
         let k = self.k();
-        ensure(p.m_v.len() == k && p.m_h.len() == k, "m", p.m_v.len() as f64, "magnetisation vectors must have K entries")?;
+        ensure(
+            p.m_v.len() == k && p.m_h.len() == k,
+            "m",
+            p.m_v.len() as f64,
+            "magnetisation vectors must have K entries",
+        )?;
         for &v in p.m_v.iter().chain(&p.m_h) {
             ensure(v.is_finite(), "m", v, "must be finite")?;
         }
@@ -531,20 +556,18 @@ impl RsSolver {
         -phi
     }
 
-    /// Reduced map `X_v ↦ F_v(F_h(X_v))` with `X = (m_1..m_K, q)`; returns the hidden image and
-    /// fills `jac` with `A·B` (row-major `(K+1)²`) when asked.
-    fn reduced(&self, xv: &[f64], w: &mut Work, out: &mut [f64], xh: &mut [f64], jac: Option<&mut [f64]>) {
+    /// Reduced map `X_v ↦ F_v(F_h(X_v))` with `X = (m_1..m_K, q)`; writes the hidden image to
+    /// `xh` and the Jacobian `A·B` (row-major `(K+1)²`) to `j`.
+    fn reduced(&self, xv: &[f64], w: &mut Work, out: &mut [f64], xh: &mut [f64], j: &mut [f64]) {
         let k = self.k();
         let kk = k + 1;
         self.hid.eval(&self.ens.w, self.ens.sigma, &xv[..k], xv[k], &mut w.c, &mut w.oh, false);
         xh.copy_from_slice(&w.oh.f);
         self.vis.eval(&self.ens.w, self.ens.sigma, &xh[..k], xh[k], &mut w.c, &mut w.ov, false);
         out.copy_from_slice(&w.ov.f);
-        if let Some(j) = jac {
-            for r in 0..kk {
-                for c in 0..kk {
-                    j[r * kk + c] = (0..kk).map(|m| w.ov.jac[r * kk + m] * w.oh.jac[m * kk + c]).sum();
-                }
+        for r in 0..kk {
+            for c in 0..kk {
+                j[r * kk + c] = (0..kk).map(|m| w.ov.jac[r * kk + m] * w.oh.jac[m * kk + c]).sum();
             }
         }
     }
@@ -573,13 +596,13 @@ impl RsSolver {
             v[k] = v[k].clamp(0.0, 1.0);
         };
         let resid = |x: &[f64], fx: &[f64]| x.iter().zip(fx).map(|(a, b)| (a - b).abs()).fold(0.0f64, f64::max);
+        let mut jac_trial = vec![0.0; kk * kk];
+        // Invariant: (fx, xh, jac) are the reduced map, hidden image and Jacobian at x.
+        self.reduced(&x, &mut w, &mut fx, &mut xh, &mut jac);
+        let mut res = resid(&x, &fx);
         let mut it = 0;
-        let mut res = f64::INFINITY;
         let mut converged = false;
-        while it < self.opts.max_iter {
-            let newton = it >= self.opts.warmup;
-            self.reduced(&x, &mut w, &mut fx, &mut xh, if newton { Some(&mut jac) } else { None });
-            res = resid(&x, &fx);
+        loop {
             if !res.is_finite() {
                 break;
             }
@@ -587,44 +610,48 @@ impl RsSolver {
                 converged = true;
                 break;
             }
+            if it >= self.opts.max_iter {
+                break;
+            }
             it += 1;
-            if !newton {
-                x.copy_from_slice(&fx);
-                clamp(&mut x);
-                continue;
-            }
-            // Newton: (AB − I) δ = −(F − X).
-            let mut mat = jac.clone();
-            for d in 0..kk {
-                mat[d * kk + d] -= 1.0;
-            }
-            let mut delta: Vec<f64> = x.iter().zip(&fx).map(|(a, b)| a - b).collect();
-            let solved = solve_linear(&mut mat, &mut delta, kk);
             let mut accepted = false;
-            if solved {
-                let mut lambda = 1.0;
-                while lambda >= 1.0 / 64.0 {
-                    for d in 0..kk {
-                        trial[d] = x[d] + lambda * delta[d];
+            if it > self.opts.warmup {
+                // Newton: (AB − I) δ = −(F − X), with backtracking on the residual.
+                let mut mat = jac.clone();
+                for d in 0..kk {
+                    mat[d * kk + d] -= 1.0;
+                }
+                let mut delta: Vec<f64> = x.iter().zip(&fx).map(|(a, b)| a - b).collect();
+                if solve_linear(&mut mat, &mut delta, kk) {
+                    let mut lambda = 1.0;
+                    while lambda >= 1.0 / 64.0 {
+                        for d in 0..kk {
+                            trial[d] = x[d] + lambda * delta[d];
+                        }
+                        clamp(&mut trial);
+                        self.reduced(&trial, &mut w, &mut ftrial, &mut xh_trial, &mut jac_trial);
+                        let r = resid(&trial, &ftrial);
+                        if r.is_finite() && r < res * (1.0 - 1e-4 * lambda) {
+                            std::mem::swap(&mut x, &mut trial);
+                            std::mem::swap(&mut fx, &mut ftrial);
+                            std::mem::swap(&mut xh, &mut xh_trial);
+                            std::mem::swap(&mut jac, &mut jac_trial);
+                            res = r;
+                            accepted = true;
+                            break;
+                        }
+                        lambda *= 0.5;
                     }
-                    clamp(&mut trial);
-                    self.reduced(&trial, &mut w, &mut ftrial, &mut xh_trial, None);
-                    let r = resid(&trial, &ftrial);
-                    if r.is_finite() && r < res * (1.0 - 1e-4 * lambda) {
-                        x.copy_from_slice(&trial);
-                        accepted = true;
-                        break;
-                    }
-                    lambda *= 0.5;
                 }
             }
             if !accepted {
+                // Plain iteration X <- F(X).
                 x.copy_from_slice(&fx);
                 clamp(&mut x);
+                self.reduced(&x, &mut w, &mut fx, &mut xh, &mut jac);
+                res = resid(&x, &fx);
             }
         }
-        // Final state: X_v = x, X_h = F_h(x).
-        self.reduced(&x, &mut w, &mut fx, &mut xh, Some(&mut jac));
         let mut params = OrderParams { m_v: x[..k].to_vec(), q_v: x[k], m_h: xh[..k].to_vec(), q_h: xh[k] };
         // Per-mode sign symmetry (symmetric laws): normalise to m_v >= 0.
         for b in 0..k {
@@ -720,7 +747,9 @@ impl RsSolver {
             .iter()
             .filter(|f| f.converged && f.stable)
             .min_by(|a, b| a.free_energy.total_cmp(&b.free_energy))
-            .or_else(|| fps.iter().filter(|f| f.converged).min_by(|a, b| a.spectral_radius.total_cmp(&b.spectral_radius)))
+            .or_else(|| {
+                fps.iter().filter(|f| f.converged).min_by(|a, b| a.spectral_radius.total_cmp(&b.spectral_radius))
+            })
             .or_else(|| fps.iter().min_by(|a, b| a.residual.total_cmp(&b.residual)))
             .cloned()
             .ok_or(Error::NotConverged { solver: "rs equilibrium", iterations: 0, residual: f64::NAN })?;
@@ -730,7 +759,8 @@ impl RsSolver {
 
 fn same_state(a: &FixedPoint, b: &FixedPoint) -> bool {
     let tol = 1e-6;
-    a.params.m_v.iter().zip(&b.params.m_v).all(|(x, y)| (x.abs() - y.abs()).abs() < tol) && (a.params.q_v - b.params.q_v).abs() < tol
+    a.params.m_v.iter().zip(&b.params.m_v).all(|(x, y)| (x.abs() - y.abs()).abs() < tol)
+        && (a.params.q_v - b.params.q_v).abs() < tol
 }
 
 /// Gaussian elimination with partial pivoting; solves `m x = b` in place (`b` becomes `x`).
@@ -834,13 +864,29 @@ impl PhaseDiagram {
 ///
 /// Errors: `inv_sigma <= 0` (negative or infinite temperature), `w_over_sigma < 0`, invalid
 /// spec.
-pub fn phase_point(spec: &PhaseDiagramSpec, inv_sigma: f64, w_over_sigma: f64, opts: &SolverOptions) -> Result<(FixedPoint, usize)> {
+pub fn phase_point(
+    spec: &PhaseDiagramSpec,
+    inv_sigma: f64,
+    w_over_sigma: f64,
+    opts: &SolverOptions,
+) -> Result<(FixedPoint, usize)> {
     ensure(inv_sigma > 0.0, "inv_sigma", inv_sigma, "temperature 1/sigma must be finite and > 0")?;
     ensure(w_over_sigma >= 0.0, "w_over_sigma", w_over_sigma, "must be finite and >= 0")?;
-    ensure(spec.mode_ratios.first() == Some(&1.0), "mode_ratios", spec.mode_ratios.first().copied().unwrap_or(f64::NAN), "first ratio must be 1")?;
+    ensure(
+        spec.mode_ratios.first() == Some(&1.0),
+        "mode_ratios",
+        spec.mode_ratios.first().copied().unwrap_or(f64::NAN),
+        "first ratio must be 1",
+    )?;
     let sigma = 1.0 / inv_sigma;
     let w1 = w_over_sigma * sigma;
-    let ens = SpikedEnsemble { w: spec.mode_ratios.iter().map(|r| r * w1).collect(), sigma, kappa: spec.kappa, law_u: spec.law_u, law_v: spec.law_v };
+    let ens = SpikedEnsemble {
+        w: spec.mode_ratios.iter().map(|r| r * w1).collect(),
+        sigma,
+        kappa: spec.kappa,
+        law_u: spec.law_u,
+        law_v: spec.law_v,
+    };
     RsSolver::new(&ens, opts)?.equilibrium()
 }
 
@@ -851,14 +897,27 @@ pub fn phase_point(spec: &PhaseDiagramSpec, inv_sigma: f64, w_over_sigma: f64, o
 ///
 /// Errors: invalid spec or axis values (e.g. `1/σ <= 0`).
 pub fn phase_diagram(spec: &PhaseDiagramSpec, opts: &SolverOptions) -> Result<PhaseDiagram> {
-    ensure(!spec.inv_sigma.is_empty() && !spec.w_over_sigma.is_empty(), "grid", 0.0, "both axes need at least one value")?;
-    let pts: Vec<(f64, f64)> = spec.inv_sigma.iter().flat_map(|&t| spec.w_over_sigma.iter().map(move |&j| (t, j))).collect();
+    ensure(
+        !spec.inv_sigma.is_empty() && !spec.w_over_sigma.is_empty(),
+        "grid",
+        0.0,
+        "both axes need at least one value",
+    )?;
+    let pts: Vec<(f64, f64)> =
+        spec.inv_sigma.iter().flat_map(|&t| spec.w_over_sigma.iter().map(move |&j| (t, j))).collect();
     let res: Vec<Result<(FixedPoint, usize)>> = pts.par_iter().map(|&(t, j)| phase_point(spec, t, j, opts)).collect();
     let mut pd = PhaseDiagram::default();
     for ((t, j), r) in pts.into_iter().zip(res) {
         let (fp, n_stable) = r?;
         let p = &fp.params;
-        let top = p.m_v.iter().enumerate().filter(|(_, m)| m.abs() > opts.m_threshold).max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).map(|(i, _)| i as i64 + 1).unwrap_or(0);
+        let top = p
+            .m_v
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.abs() > opts.m_threshold)
+            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+            .map(|(i, _)| i as i64 + 1)
+            .unwrap_or(0);
         pd.inv_sigma.push(t);
         pd.w_over_sigma.push(j);
         pd.phase.push(fp.phase);
@@ -895,14 +954,19 @@ pub fn ferro_instability_line(kappa: f64, inv_sigma: f64) -> Result<f64> {
 ///
 /// Errors: `σ < 0`, `κ <= 0`, no convergence.
 pub fn spin_glass_overlaps(kappa: f64, sigma: f64) -> Result<(f64, f64)> {
-    let ens = SpikedEnsemble { w: vec![0.0], sigma, kappa, law_u: ComponentLaw::Bernoulli, law_v: ComponentLaw::Bernoulli };
+    let ens =
+        SpikedEnsemble { w: vec![0.0], sigma, kappa, law_u: ComponentLaw::Bernoulli, law_v: ComponentLaw::Bernoulli };
     let solver = RsSolver::new(&ens, &SolverOptions::default())?;
     if sigma <= 1.0 {
         return Ok((0.0, 0.0));
     }
     let fp = solver.solve_from(&OrderParams { m_v: vec![0.0], m_h: vec![0.0], q_v: 1.0, q_h: 1.0 })?;
     if !fp.converged {
-        return Err(Error::NotConverged { solver: "spin_glass_overlaps", iterations: fp.iterations, residual: fp.residual });
+        return Err(Error::NotConverged {
+            solver: "spin_glass_overlaps",
+            iterations: fp.iterations,
+            residual: fp.residual,
+        });
     }
     Ok((fp.params.q_v, fp.params.q_h))
 }

@@ -61,7 +61,10 @@ fn matrix_ode_reaches_equilibrium_in_order_with_likelihood_steps() {
     let dt = 0.02;
     let d: Vec<f64> = (1..1000).map(|i| (ll[i + 1] - ll[i - 1]) / (2.0 * dt)).collect();
     let dmax = d.iter().cloned().fold(0.0, f64::max);
-    let peaks: Vec<f64> = (1..d.len() - 1).filter(|&i| d[i] > d[i - 1] && d[i] >= d[i + 1] && d[i] > 1e-4 * dmax).map(|i| (i + 1) as f64 * dt).collect();
+    let peaks: Vec<f64> = (1..d.len() - 1)
+        .filter(|&i| d[i] > d[i - 1] && d[i] >= d[i + 1] && d[i] > 1e-4 * dmax)
+        .map(|i| (i + 1) as f64 * dt)
+        .collect();
     println!("dLL/dt peaks: {peaks:?}");
     assert_eq!(peaks.len(), 5, "one LL step per learned mode");
     for (p, t) in peaks.iter().zip(&te) {
@@ -115,7 +118,9 @@ fn mode_ode_matches_closed_form_time() {
     let vars = [3.0, 0.5];
     let w0 = [0.01, 0.2];
     let times: Vec<f64> = (0..=40).map(|i| 0.25 * i as f64).collect();
-    let tr = rbm.integrate_modes(&w0, &vars, &times, &OdeOptions { rtol: 1e-11, atol: 1e-14, ..Default::default() }).unwrap();
+    let tr = rbm
+        .integrate_modes(&w0, &vars, &times, &OdeOptions { rtol: 1e-11, atol: 1e-14, ..Default::default() })
+        .unwrap();
     let weq = [rbm.equilibrium_w(vars[0]).unwrap(), 0.0];
     let mut checked = 0;
     for (i, &t) in times.iter().enumerate().skip(1) {
@@ -163,7 +168,9 @@ fn log_likelihood_gradient_and_value_are_consistent() {
     // Σ_model (I − σ_v²σ_h² W Wᵀ)/σ_v² = I.
     let sig = rbm.model_covariance(&w).unwrap();
     let a = rbm.sigma_v.powi(2) * rbm.sigma_h.powi(2);
-    let p = Array2::from_shape_fn((nv, nv), |(i, j)| (if i == j { 1.0 } else { 0.0 }) - a * (0..nh).map(|k| w[[i, k]] * w[[j, k]]).sum::<f64>());
+    let p = Array2::from_shape_fn((nv, nv), |(i, j)| {
+        (if i == j { 1.0 } else { 0.0 }) - a * (0..nh).map(|k| w[[i, k]] * w[[j, k]]).sum::<f64>()
+    });
     let id = matmul(&sig, &p) / rbm.sigma_v.powi(2);
     for i in 0..nv {
         for j in 0..nv {

@@ -141,7 +141,8 @@ pub struct BbFixedPoint {
 /// Fixed point of paper 001 App. B: `m tanh(mw/α) = τ tanh(wτ)`, `τ = tanh(w tanh(wτ)/α)`.
 /// It reduces exactly to **`w tanh(wm/α) = βm`**, `τ = tanh(wm/α)` (derivation in the module root),
 /// which has a unique root because its left side increases in `w`. For β = 1.4 this gives
-/// `w ≈ 1.167, 1.297, 1.446` for `α = 4/9, 7/9, 10/9`. Errors for `β ≤ 1` (no
+/// `w = 1.1719, 1.3005, 1.4496` for `α = 4/9, 7/9, 10/9`. A direct nested-bisection solution of the printed
+/// pair agrees; FIGURES.md's "indicative" 1.167, 1.297, 1.446 are about 0.3 % low. Errors for `β ≤ 1` (no
 /// magnetised data) or `α ≤ 0`.
 pub fn bb_fixed_point(beta: f64, alpha: f64) -> Result<BbFixedPoint> {
     check_alpha(alpha)?;

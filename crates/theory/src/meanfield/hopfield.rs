@@ -64,7 +64,7 @@ fn check_params(kappa: f64, temperature: f64) -> Result<()> {
 }
 
 /// Saddle points of `m_μ = (1/N)Σ_i ξ^μ_i tanh(β Σ_ν m_ν ξ^ν_i)` for `ξ^{1,2} = η ± η̃`
-/// (paper 001 App. C, the three-regime solution of its ref. [31]). They are computed exactly
+/// (paper 001 App. C, the three-regime solution of its ref. \[31\]). They are computed exactly
 /// through the block decomposition `a = m₁+m₂ = (1+κ) m_CW(β(1+κ))`,
 /// `b = m₁−m₂ = (1−κ) m_CW(β(1−κ))`. Every combination of `a ∈ {0, ±(1+κ)r}` and
 /// `b ∈ {0, ±(1−κ)p}` is a stationary point; the stable ones have non-zero `a` and `b`

@@ -1,0 +1,427 @@
+//! AMP-RBM (paper 003 Algorithm 1, as reconstructed in THEORY_003 §4.2) for separable
+//! hidden priors and any `k`.
+//!
+//! Iteration (all `k × k` matrices symmetric; rows are `k`-vectors; `A = X/√d`):
+//! ```text
+//! C_t = (αΓ_t − B_{t−1})^{-1}            (or frozen C)             Onsager for u, eq. (16)
+//! W^t = V^t C_t                                                   g_t(v) = C_t v, eq. (16)
+//! U^t = A W^t − F^{t−1} C_t
+//! y_μ = prox: y = u_μ + C_t ∇φ(y),  F^t_μ = ∇φ(y_μ)               f_t, eq. (17)
+//! B_t = (1/d) Σ_μ (I − H_μ C_t)^{-1} H_μ,  H_μ = ∇²φ(y_μ)           Onsager for v
+//! V^{t+1} = Aᵀ F^t − W^t B_t
+//! Γ_{t+1} = (1 − θ) Γ_t + θ Γ(W^{tᵀ}W^t/d)                        Lagrange multiplier
+//! ```
+//! The iterates `U`, `V` are never damped (that would break the state evolution); only the
+//! multiplier is. The update order, the initial `B_{−1}`, `Γ^0` and the damping are not
+//! recoverable from the paper (ambiguity A3) and follow the notes. At a fixed point with
+//! `Γ = Γ(Q)`, `∇_W L_eff(Ŵ) = 0` (Theorem 2, eq. (18)); [`AmpResult::rel_grad`] measures it.
+//!
+//! Failure detection: the prox is only defined while `0 ≺ C` and `C ≺ I / sup φ''`; leaving
+//! that region, non-finite values, or exploding norms give [`RunStatus::Diverged`] with the
+//! reason in [`AmpResult::failure`]; a final `L_eff < 0` gives
+//! [`RunStatus::NegativeObjective`] (the paper's filter for failed runs).
+
+use ndarray::{Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+
+use super::RunStatus;
+use super::hidden::{self, HiddenPrior};
+use super::linalg;
+use super::objective::{EffObjective, EffParams, VisiblePrior, gram, overlaps};
+use crate::error::{Error, Result};
+
+/// How the denoiser parameters `C_t`, `Γ_t` evolve.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AmpParams {
+    /// Self-consistent `C_t = (αΓ_t − B_{t−1})^{-1}` with the multiplier damped by `theta`
+    /// (`θ = 1`: no damping; the notes needed `θ ≈ 0.1–0.3` for `k > 1`).
+    Adaptive {
+        /// `B_{−1}` (`k × k`), e.g. the SE fixed-point value or zero.
+        b_init: Array2<f64>,
+        /// `Γ^0`; `None` for `Γ(0) = E[hhᵀ]`.
+        gamma_init: Option<Array2<f64>>,
+        /// Damping `θ ∈ (0, 1]`.
+        theta: f64,
+    },
+    /// `C_t ≡ C` frozen (e.g. at the SE fixed point; the "frozen-parameter variant" of the
+    /// notes, whose SE is exact for any deterministic parameter sequence).
+    Frozen {
+        /// The frozen `C` (`k × k`).
+        c: Array2<f64>,
+    },
+}
+
+/// AMP-RBM settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmpConfig {
+    /// Hidden prior (separable).
+    pub hidden: HiddenPrior,
+    /// Parameter schedule.
+    pub params: AmpParams,
+    /// Maximal number of iterations.
+    pub max_iter: usize,
+    /// Converged when `‖W^t − W^{t−1}‖_F / ‖W^t‖_F < tol`.
+    pub tol: f64,
+}
+
+/// One AMP iteration (values at `W^t`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmpIterate {
+    /// Iteration `t` (0 is the initialisation `W^0 = V^0 C_0`).
+    pub iter: usize,
+    /// Overlaps `k × r` of `W^t` with the planted spikes (when given).
+    pub overlap: Option<Array2<f64>>,
+    /// `Q^t = W^{tᵀ}W^t/d`.
+    pub q: Array2<f64>,
+    /// `C_t`.
+    pub c: Array2<f64>,
+    /// `B_t`.
+    pub b: Array2<f64>,
+    /// `‖W^t − W^{t−1}‖_F / ‖W^t‖_F` (NaN at `t = 0`).
+    pub delta: f64,
+}
+
+/// Result of an AMP-RBM run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmpResult {
+    /// Last estimate `W^t` (`d × k`).
+    pub w: Array2<f64>,
+    /// One entry per iteration.
+    pub trajectory: Vec<AmpIterate>,
+    /// Outcome.
+    pub status: RunStatus,
+    /// Why the run was stopped when it diverged.
+    pub failure: Option<String>,
+    /// `L_eff(W)/n` at the output (NaN if diverged).
+    pub objective: f64,
+    /// `‖∇_W L_eff‖_F / ‖αWΓ(Q)‖_F` at the output: 0 at an exact stationary point (Theorem 2).
+    pub rel_grad: f64,
+}
+
+/// Solves the prox of eq. (17), `y = u + C∇φ(y)`, for one row by damped Newton iterations;
+/// returns the final residual norm. `c` is `k × k` row-major; `y` receives the solution.
+fn prox_row(prior: HiddenPrior, u: &[f64], c: &[f64], y: &mut [f64], work: &mut [f64], rhs: &mut [f64]) -> f64 {
+    let k = u.len();
+    if prior == HiddenPrior::Gaussian {
+        // y = (I − C)^{-1} u exactly.
+        for i in 0..k {
+            for j in 0..k {
+                work[i * k + j] = if i == j { 1.0 } else { 0.0 } - c[i * k + j];
+            }
+        }
+        rhs.copy_from_slice(u);
+        if !linalg::solve_in_place(work, rhs, k) {
+            return f64::INFINITY;
+        }
+        y.copy_from_slice(rhs);
+        return 0.0;
+    }
+    // Start from the saturated guess y = u + C s(u), s = ∇φ at ±∞ along u.
+    for i in 0..k {
+        y[i] = u[i]
+            + (0..k)
+                .map(|j| {
+                    let s = match prior {
+                        HiddenPrior::Rademacher => u[j].signum(),
+                        _ => f64::from(u[j] > 0.0),
+                    };
+                    c[i * k + j] * s
+                })
+                .sum::<f64>();
+    }
+    let resid = |y: &[f64], r: &mut [f64]| -> f64 {
+        let mut nn = 0.0;
+        for i in 0..k {
+            let cf: f64 = (0..k).map(|j| c[i * k + j] * prior.dphi1(y[j])).sum();
+            r[i] = y[i] - u[i] - cf;
+            nn += r[i] * r[i];
+        }
+        nn.sqrt()
+    };
+    let mut r = vec![0.0; k];
+    let mut trial = vec![0.0; k];
+    let mut rt = vec![0.0; k];
+    let mut norm = resid(y, &mut r);
+    for _ in 0..80 {
+        if norm < 1e-13 * (1.0 + u.iter().map(|v| v.abs()).fold(0.0, f64::max)) {
+            break;
+        }
+        for i in 0..k {
+            for j in 0..k {
+                work[i * k + j] = if i == j { 1.0 } else { 0.0 } - c[i * k + j] * prior.d2phi1(y[j]);
+            }
+        }
+        rhs.copy_from_slice(&r);
+        if !linalg::solve_in_place(work, rhs, k) {
+            return f64::INFINITY;
+        }
+        let mut step = 1.0;
+        let mut accepted = false;
+        for _ in 0..40 {
+            for i in 0..k {
+                trial[i] = y[i] - step * rhs[i];
+            }
+            let nt = resid(&trial, &mut rt);
+            if nt < norm || nt == 0.0 {
+                y.copy_from_slice(&trial);
+                r.copy_from_slice(&rt);
+                norm = nt;
+                accepted = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !accepted {
+            break;
+        }
+    }
+    norm
+}
+
+/// Denoiser `f_t` (eq. (17)) applied to all rows of `u` (`n × k`) in parallel fixed blocks:
+/// writes `F = ∇φ(prox(u))` into `f`, returns `(Σ_μ (I − H_μC)^{-1}H_μ, max prox residual)`.
+pub(crate) fn denoise_rows(prior: HiddenPrior, u: &Array2<f64>, c: &[f64], f: &mut Array2<f64>) -> (Vec<f64>, f64) {
+    let k = u.ncols();
+    let parts: Vec<(Vec<f64>, f64)> = f
+        .axis_chunks_iter_mut(Axis(0), 512)
+        .into_par_iter()
+        .zip(u.axis_chunks_iter(Axis(0), 512).into_par_iter())
+        .map(|(mut fblk, ublk)| {
+            let mut y = vec![0.0; k];
+            let mut work = vec![0.0; k * k];
+            let mut rhs = vec![0.0; k];
+            let mut h = vec![0.0; k];
+            let mut bsum = vec![0.0; k * k];
+            let mut maxres: f64 = 0.0;
+            let mut urow = vec![0.0; k];
+            for (mut frow, ur) in fblk.rows_mut().into_iter().zip(ublk.rows()) {
+                urow.iter_mut().zip(ur.iter()).for_each(|(a, b)| *a = *b);
+                let res = prox_row(prior, &urow, c, &mut y, &mut work, &mut rhs);
+                maxres = maxres.max(if res.is_finite() { res } else { f64::INFINITY });
+                for a in 0..k {
+                    frow[a] = prior.dphi1(y[a]);
+                    h[a] = prior.d2phi1(y[a]);
+                }
+                // (I − H C)^{-1} H, column by column: solve (I − HC) x = H e_j.
+                for j in 0..k {
+                    for a in 0..k {
+                        for b in 0..k {
+                            work[a * k + b] = if a == b { 1.0 } else { 0.0 } - h[a] * c[a * k + b];
+                        }
+                        rhs[a] = if a == j { h[j] } else { 0.0 };
+                    }
+                    if linalg::solve_in_place(&mut work, &mut rhs, k) {
+                        for a in 0..k {
+                            bsum[a * k + j] += rhs[a];
+                        }
+                    } else {
+                        maxres = f64::INFINITY;
+                    }
+                }
+            }
+            (bsum, maxres)
+        })
+        .collect();
+    let mut bsum = vec![0.0; k * k];
+    let mut maxres: f64 = 0.0;
+    for (b, r) in parts {
+        bsum.iter_mut().zip(&b).for_each(|(s, v)| *s += v);
+        maxres = maxres.max(r);
+    }
+    (bsum, maxres)
+}
+
+fn to_vec(m: &Array2<f64>) -> Vec<f64> {
+    m.iter().cloned().collect()
+}
+
+fn from_vec(v: Vec<f64>, k: usize) -> Array2<f64> {
+    Array2::from_shape_vec((k, k), v).expect("k × k")
+}
+
+/// Checks `0 ≺ C ≺ I/sup φ''` (symmetrised); returns the reason when violated.
+fn feasible(prior: HiddenPrior, c: &[f64], k: usize) -> Option<String> {
+    if c.iter().any(|v| !v.is_finite()) {
+        return Some("C_t is not finite".into());
+    }
+    let mut s = c.to_vec();
+    for i in 0..k {
+        for j in 0..k {
+            s[i * k + j] = 0.5 * (c[i * k + j] + c[j * k + i]);
+        }
+    }
+    let (ev, _) = linalg::sym_eigen(&s, k);
+    let lo = ev.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = ev.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if lo <= 0.0 {
+        return Some(format!("C_t left the feasible region: smallest eigenvalue {lo:.4} <= 0"));
+    }
+    if hi * prior.max_curvature() >= 1.0 {
+        return Some(format!("C_t left the feasible region: largest eigenvalue {hi:.4} >= 1/sup φ''"));
+    }
+    None
+}
+
+/// Runs AMP-RBM (paper 003 Algorithm 1, eqs. (16)–(17)) on data `x` (`n × d`) from
+/// `V^0 = v0` (`d × k`; see [`crate::p003::train::init_weights`] for random/informed and
+/// [`spectral_init`] for spectral initialisation). With `truth` (`d × r` spikes) the
+/// overlaps are recorded per iteration. Biases are not supported (the paper's eq. (15)).
+///
+/// Errors: shape mismatches, `k` too large for enumeration, `max_iter = 0`, `tol <= 0`,
+/// `θ ∉ (0, 1]`. Divergence is a status, not an error.
+pub fn amp_rbm(x: ArrayView2<f64>, v0: &Array2<f64>, cfg: &AmpConfig, truth: Option<&Array2<f64>>) -> Result<AmpResult> {
+    let (n, d) = x.dim();
+    let k = v0.ncols();
+    let obj = EffObjective::new(x, k, cfg.hidden, VisiblePrior::Rademacher)?;
+    if v0.nrows() != d {
+        return Err(Error::InvalidParameter { name: "v0", value: v0.nrows() as f64, reason: "initial V must be d × k" });
+    }
+    if let Some(v) = truth
+        && v.nrows() != d
+    {
+        return Err(Error::InvalidParameter { name: "truth", value: v.nrows() as f64, reason: "spikes must have d rows" });
+    }
+    crate::error::ensure(cfg.max_iter > 0, "max_iter", 0.0, "must be > 0")?;
+    crate::error::ensure(cfg.tol > 0.0, "tol", cfg.tol, "must be > 0")?;
+    let alpha = n as f64 / d as f64;
+    let sd = (d as f64).sqrt();
+    let (mut b_prev, mut gam, theta) = match &cfg.params {
+        AmpParams::Adaptive { b_init, gamma_init, theta } => {
+            crate::error::ensure(*theta > 0.0 && *theta <= 1.0, "theta", *theta, "damping must be in (0, 1]")?;
+            if b_init.dim() != (k, k) || gamma_init.as_ref().is_some_and(|g| g.dim() != (k, k)) {
+                return Err(Error::InvalidParameter { name: "b_init", value: k as f64, reason: "must be k × k" });
+            }
+            let g0 = match gamma_init {
+                Some(g) => g.clone(),
+                None => hidden::gamma(cfg.hidden, &Array2::zeros((k, k)))?,
+            };
+            (to_vec(b_init), to_vec(&g0), *theta)
+        }
+        AmpParams::Frozen { c } => {
+            if c.dim() != (k, k) {
+                return Err(Error::InvalidParameter { name: "c", value: c.nrows() as f64, reason: "frozen C must be k × k" });
+            }
+            (vec![0.0; k * k], vec![0.0; k * k], 1.0)
+        }
+    };
+    let mut v = v0.clone();
+    let mut f_prev = Array2::<f64>::zeros((n, k));
+    let mut f = Array2::<f64>::zeros((n, k));
+    let mut w_prev: Option<Array2<f64>> = None;
+    let mut traj = Vec::new();
+    let mut status = RunStatus::MaxIter;
+    let mut failure = None;
+    let mut w = Array2::<f64>::zeros((d, k));
+    for t in 0..cfg.max_iter {
+        let c = match &cfg.params {
+            AmpParams::Frozen { c } => to_vec(c),
+            AmpParams::Adaptive { .. } => {
+                let mut m = vec![0.0; k * k];
+                for i in 0..k * k {
+                    m[i] = alpha * gam[i] - b_prev[i];
+                }
+                match linalg::inverse(&m, k) {
+                    Some(ci) => ci,
+                    None => vec![f64::NAN; k * k],
+                }
+            }
+        };
+        if let Some(reason) = feasible(cfg.hidden, &c, k) {
+            status = RunStatus::Diverged;
+            failure = Some(format!("iteration {t}: {reason}"));
+            break;
+        }
+        let cm = from_vec(c.clone(), k);
+        let w_new = v.dot(&cm);
+        let q = gram(&w_new);
+        let qmax = q.diag().iter().cloned().fold(0.0, f64::max);
+        if !qmax.is_finite() || qmax > 1e8 {
+            status = RunStatus::Diverged;
+            failure = Some(format!("iteration {t}: weights exploded (max Q_aa = {qmax:e})"));
+            break;
+        }
+        let delta = match &w_prev {
+            None => f64::NAN,
+            Some(wp) => {
+                let num = (&w_new - wp).iter().map(|v| v * v).sum::<f64>().sqrt();
+                num / w_new.iter().map(|v| v * v).sum::<f64>().sqrt().max(1e-300)
+            }
+        };
+        w = w_new;
+        // U = A W − F_prev C.
+        let mut u = x.dot(&w);
+        u.mapv_inplace(|v| v / sd);
+        u -= &f_prev.dot(&cm);
+        let (bsum, maxres) = denoise_rows(cfg.hidden, &u, &c, &mut f);
+        if !(maxres < 1e-8) {
+            status = RunStatus::Diverged;
+            failure = Some(format!("iteration {t}: prox did not converge (residual {maxres:e})"));
+            break;
+        }
+        let b: Vec<f64> = bsum.iter().map(|v| v / d as f64).collect();
+        let bm = from_vec(b.clone(), k);
+        traj.push(AmpIterate { iter: t, overlap: truth.map(|vs| overlaps(&w, vs)), q: q.clone(), c: cm, b: bm.clone(), delta });
+        if delta < cfg.tol {
+            status = RunStatus::Converged;
+            break;
+        }
+        // V^{t+1} = Aᵀ F − W B.
+        let mut vn = x.t().dot(&f);
+        vn.mapv_inplace(|v| v / sd);
+        vn -= &w.dot(&bm);
+        v = vn;
+        std::mem::swap(&mut f_prev, &mut f);
+        if let AmpParams::Adaptive { .. } = cfg.params {
+            let gq = hidden::gamma(cfg.hidden, &q)?;
+            for (g, new) in gam.iter_mut().zip(gq.iter()) {
+                *g = (1.0 - theta) * *g + theta * new;
+            }
+            b_prev = b;
+        }
+        w_prev = Some(w.clone());
+    }
+    let (objective, rel_grad) = if status == RunStatus::Diverged {
+        (f64::NAN, f64::NAN)
+    } else {
+        let p = EffParams { w: w.clone(), b: None, c: None };
+        match obj.value_grad(&p) {
+            Ok((val, g)) => {
+                let gq = hidden::gamma(cfg.hidden, &gram(&w))?;
+                let reg = w.dot(&gq) * alpha;
+                let rn = reg.iter().map(|v| v * v).sum::<f64>().sqrt();
+                (val / n as f64, g.norm() / rn.max(1e-300))
+            }
+            Err(_) => {
+                status = RunStatus::Diverged;
+                failure = Some("objective not finite at the output".into());
+                (f64::NAN, f64::NAN)
+            }
+        }
+    };
+    if status != RunStatus::Diverged && objective < 0.0 {
+        status = RunStatus::NegativeObjective;
+    }
+    Ok(AmpResult { w, trajectory: traj, status, failure, objective, rel_grad })
+}
+
+/// Spectral initialisation `V^0 = scale · √d · [ê_1 … ê_k]` from the top-`k` eigenvectors of
+/// `XᵀX` (MV21 §5 for AMP; paper 003 Theorem 3 remark). See
+/// [`crate::p003::baselines::top_eigenvectors`] for the solver and its errors.
+pub fn spectral_init(x: ArrayView2<f64>, k: usize, scale: f64, seed: u64) -> Result<Array2<f64>> {
+    let (vecs, _) = super::baselines::top_eigenvectors(x, k, seed)?;
+    Ok(vecs * (scale * (x.ncols() as f64).sqrt()))
+}
+
+/// Empirical state of an initialisation `V^0` relative to the spikes `V*` (`d × r`):
+/// `M_v^0 = V^{0ᵀ}V*/d` (`k × r`) and `Σ_v^0 = RᵀR/d` with `R = V^0 − V*M_v^{0ᵀ}`, the
+/// initial condition that makes the SE (eq. (19)) describe this very initialisation.
+pub fn empirical_se_init(v0: &Array2<f64>, truth: &Array2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
+    let d = v0.nrows();
+    if truth.nrows() != d {
+        return Err(Error::InvalidParameter { name: "truth", value: truth.nrows() as f64, reason: "spikes must have d rows" });
+    }
+    let m = v0.t().dot(truth) / d as f64;
+    let r = v0 - &truth.dot(&m.t());
+    let s = r.t().dot(&r) / d as f64;
+    Ok((m, s))
+}

@@ -86,7 +86,7 @@ fn fmt_val(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e9 {
         format!("{}", v as i64)
     } else {
-        format!("{}", pipeline::value::fmt_float(v))
+        pipeline::value::fmt_float(v)
     }
 }
 

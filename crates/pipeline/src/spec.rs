@@ -871,3 +871,50 @@ fn parse_stage(
         salt,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str, profile: &str) -> Result<PipelineSpec, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("rbmlab-spec-{}-{}", std::process::id(), text.len()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("p.yaml");
+        std::fs::write(&f, text).unwrap();
+        load(&f, profile)
+    }
+
+    #[test]
+    fn sweeps_expand_product_zip_seeds_and_points() {
+        let s = load_str(
+            "version: 1\npipeline: t\nparams: {n: 2}\nprofiles: {quick: {params: {n: 2}}, paper: {params: {n: 3}}}\nsweeps:\n  g:\n    product: {a: [1, 2], b: {linspace: [0, 1, 3]}}\n    zip: {c: [x, y], e: [1, 2]}\n    seeds: {count: \"${params.n}\", base: 5}\n    points: [{a: 9, b: 9, c: z, e: 9, seed: 0}]\n",
+            "paper",
+        )
+        .unwrap();
+        let g = &s.sweeps["g"];
+        assert_eq!(g.points.len(), 2 * 3 * 2 * 3 + 1);
+        assert_eq!(g.points[0]["seed"], Value::Int(5));
+        assert_eq!(g.points[1]["seed"], Value::Int(6));
+        assert_eq!(g.points[6]["b"], Value::Float(0.5));
+        assert!(g.points.iter().any(|p| p["c"] == Value::Str("z".into())));
+    }
+
+    #[test]
+    fn linspace_points_keep_their_identity_when_the_grid_is_refined() {
+        let a = load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 3]}}\n", "quick").unwrap();
+        let b = load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 5]}}\n", "quick").unwrap();
+        for p in &a.sweeps["g"].points {
+            assert!(b.sweeps["g"].points.contains(p), "{p:?} lost when refining the grid");
+        }
+    }
+
+    #[test]
+    fn profile_errors_name_the_key() {
+        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {m: 2}}}\n", "quick").unwrap_err();
+        assert_eq!(e.path, "profiles.quick.params.m");
+        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {n: 2}}}\n", "paper").unwrap_err();
+        assert!(e.message.contains("unknown profile `paper`"));
+        let e = load_str("version: 2\npipeline: t\n", "quick").unwrap_err();
+        assert_eq!((e.loc.line, e.path.as_str()), (1, "version"));
+    }
+}

@@ -68,7 +68,7 @@ impl TableBuilder {
     /// A fixed-width binary column: row `i` is `data[i*width..(i+1)*width]`.
     pub fn fixed_binary(self, name: &str, width: usize, data: &[u8]) -> anyhow::Result<Self> {
         anyhow::ensure!(
-            width > 0 && data.len() % width == 0,
+            width > 0 && data.len().is_multiple_of(width),
             "binary column `{name}`: {} bytes is not a multiple of width {width}",
             data.len()
         );

@@ -313,10 +313,11 @@ fn plain_scalar(s: &str) -> Kind {
         _ => {}
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = s.parse::<i64>() {
-            return Kind::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = s.parse::<i64>()
+    {
+        return Kind::Int(i);
     }
     if let Some(h) = s.strip_prefix("0x")
         && let Ok(i) = i64::from_str_radix(h, 16)

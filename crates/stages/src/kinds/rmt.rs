@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 const MODULE: &str = "kinds/rmt.rs";
 
+type GroupKey = (u64, u64, i64);
+
 fn prior(s: &str) -> Result<SpikePrior, String> {
     match s {
         "gaussian" => Ok(SpikePrior::Gaussian),
@@ -353,7 +355,8 @@ impl StageKind for BbpCheck {
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
         // Group by (alpha, snr, d) over seeds.
-        let mut groups: BTreeMap<(u64, u64, i64), Vec<(f64, f64, f64)>> = BTreeMap::new();
+        // (alpha bits, snr bits, d) → [(top eigenvalue, overlap², gamma)] over seeds.
+        let mut groups: BTreeMap<GroupKey, Vec<(f64, f64, f64)>> = BTreeMap::new();
         for up in ctx.gathered("top")? {
             let t = &up.table;
             let (a, s, d) = (

@@ -87,9 +87,8 @@ fn synthetic_target_reproduces_exact_statistics() {
             let m: i64 = (0..n).map(|i| xi[i] * v[r * n + i] as i64).sum();
             counts[((m + n as i64) / 2) as usize] += 1.0;
         }
-        let logw: Vec<f64> = (0..=n)
-            .map(|k| ln_binom(n, k) + beta * (2.0 * k as f64 - n as f64).powi(2) / (2.0 * n as f64))
-            .collect();
+        let logw: Vec<f64> =
+            (0..=n).map(|k| ln_binom(n, k) + beta * (2.0 * k as f64 - n as f64).powi(2) / (2.0 * n as f64)).collect();
         let top = logw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let z: f64 = logw.iter().map(|l| (l - top).exp()).sum();
         let (mut chi2, mut bins, mut o, mut e) = (0.0, 0usize, 0.0, 0.0);
@@ -181,4 +180,48 @@ fn mnist_stage_keeps_the_training_labels() {
     let ones = v.iter().filter(|x| **x == 1).count() as f64 / v.len() as f64;
     assert!((0.10..0.16).contains(&ones), "fraction of ones {ones}");
     assert_eq!(col_i64(&t, "sample").unwrap()[..3], [0, 1, 2]);
+}
+
+#[test]
+fn changed_data_is_refused_and_nothing_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |dir: &Path, tag: &str| {
+        let res = tmp.path().join(format!("results-{tag}"));
+        let file = variant(
+            &root().join("pipelines/data.yaml"),
+            tmp.path(),
+            &format!("data-{tag}.yaml"),
+            &[("data_dir: data", &format!("data_dir: {}", dir.display()))],
+        );
+        let o = rbmlab(&res, &["run", file.to_str().unwrap(), "-t", "mnist", "--no-figures"]);
+        assert_eq!(o.status.code(), Some(1), "{}\n{}", out(&o), err(&o));
+        assert!(files_with_ext(&res.join("tables/data/mnist"), "parquet").is_empty());
+        err(&o)
+    };
+    // A checksum list describing other MNIST files than the pinned ones: refused up front.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let fake: String = [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
+    .iter()
+    .map(|f| format!("{}  ./mnist/{f}\n", "ab".repeat(32)))
+    .collect();
+    std::fs::write(other.join("SHA256SUMS"), fake).unwrap();
+    let e = run(&other, "other");
+    assert!(e.contains("different mnist data set") && e.contains("PINNED"), "{e}");
+    // The shipped list with a damaged file: the checksum mismatch names the file and `make data`.
+    let Some(real) = real_data_dir() else { return };
+    let damaged = tmp.path().join("damaged");
+    std::fs::create_dir_all(damaged.join("mnist")).unwrap();
+    std::fs::copy(real.join("SHA256SUMS"), damaged.join("SHA256SUMS")).unwrap();
+    std::fs::write(damaged.join("mnist/train-images-idx3-ubyte.gz"), b"not the images").unwrap();
+    let e = run(&damaged, "damaged");
+    assert!(
+        e.contains("checksum mismatch") && e.contains("train-images-idx3-ubyte.gz") && e.contains("make data"),
+        "{e}"
+    );
 }

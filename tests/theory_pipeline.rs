@@ -61,7 +61,8 @@ fn theory_pipeline_runs_draws_every_figure_and_all_checks_pass() {
     for p in files_with_ext(&res.join("tables/theory"), "parquet") {
         if p.parent().and_then(|d| d.file_name()).is_some_and(|n| n == "checks") {
             let t = read_parquet(&p).unwrap();
-            let (names, pass, m) = (col_str(&t, "check").unwrap(), col_bool(&t, "is_pass").unwrap(), col_f64(&t, "measured").unwrap());
+            let (names, pass, m) =
+                (col_str(&t, "check").unwrap(), col_bool(&t, "is_pass").unwrap(), col_f64(&t, "measured").unwrap());
             for i in 0..t.num_rows() {
                 assert!(pass[i], "{}: check `{}` failed (measured {})", p.display(), names[i], m[i]);
                 n_checks += 1;
@@ -101,7 +102,8 @@ fn theory_pipeline_runs_draws_every_figure_and_all_checks_pass() {
     // (4) RS phase diagram: deep in the ferromagnet (1/sigma = 2, w/sigma = 2.5, i.e. sigma =
     // 0.5, w = 1.25) the state is ferromagnetic; at w/sigma = 0, 1/sigma > 1 paramagnetic.
     let g = &parts(&res, "rs_phases", "grid")[0];
-    let (ts, ws, ph) = (col_f64(g, "inv_sigma").unwrap(), col_f64(g, "w_over_sigma").unwrap(), col_str(g, "phase").unwrap());
+    let (ts, ws, ph) =
+        (col_f64(g, "inv_sigma").unwrap(), col_f64(g, "w_over_sigma").unwrap(), col_str(g, "phase").unwrap());
     for i in 0..ts.len() {
         if ts[i] > 1.2 && ws[i] > ts[i] * 1.2 {
             assert_eq!(ph[i], "ferromagnetic", "({}, {})", ts[i], ws[i]);
@@ -118,9 +120,21 @@ fn out_of_domain_parameters_are_rejected_with_a_location() {
     let res = tmp.path().join("results");
     let src = root().join("pipelines/theory.yaml");
     let cases: &[(&str, &str, &str)] = &[
-        ("params: {model: xy, beta: 1.5, n_states: 10, r_min: 0.001, r_max: 1.0}", "params: {model: xy, beta: 1.5, n_states: 10, r_min: -0.1, r_max: 1.0}", "r_min must be > 0"),
-        ("params: {kappa: 0.4, temperature: 0.5, n_visible: 1000", "params: {kappa: 0.4, temperature: -0.5, n_visible: 1000", "temperature must be > 0"),
-        ("params: {model: xy, beta: 1.5, n_states: 10", "params: {model: xy, beta: 1.5, n_states: 1", "n_states must be >= 2"),
+        (
+            "params: {model: xy, beta: 1.5, n_states: 10, r_min: 0.001, r_max: 1.0}",
+            "params: {model: xy, beta: 1.5, n_states: 10, r_min: -0.1, r_max: 1.0}",
+            "r_min must be > 0",
+        ),
+        (
+            "params: {kappa: 0.4, temperature: 0.5, n_visible: 1000",
+            "params: {kappa: 0.4, temperature: -0.5, n_visible: 1000",
+            "temperature must be > 0",
+        ),
+        (
+            "params: {model: xy, beta: 1.5, n_states: 10",
+            "params: {model: xy, beta: 1.5, n_states: 1",
+            "n_states must be >= 2",
+        ),
         ("law_u: gaussian, law_v: gaussian", "law_u: cauchy, law_v: gaussian", "component law must be"),
     ];
     for (k, (from, to, msg)) in cases.iter().enumerate() {
@@ -133,7 +147,11 @@ fn out_of_domain_parameters_are_rejected_with_a_location() {
         let rest = &e[at + name.len()..];
         let mut it = rest.split(':');
         let (line, col) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
-        assert!(line.parse::<usize>().is_ok() && col.trim().split_whitespace().next().unwrap_or("").parse::<usize>().is_ok(), "no line:column in: {e}");
+        assert!(
+            line.parse::<usize>().is_ok()
+                && col.trim().split_whitespace().next().unwrap_or("").parse::<usize>().is_ok(),
+            "no line:column in: {e}"
+        );
         assert!(e.contains(msg), "case {k}: `{msg}` not in: {e}");
     }
 }

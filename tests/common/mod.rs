@@ -63,11 +63,12 @@ pub fn summary(o: &Output, pipeline: &str) -> Summary {
         .find(|l| l.starts_with(&format!("{pipeline}: ")))
         .unwrap_or_else(|| panic!("no summary for {pipeline} in:\n{s}\n{}", err(o)));
     let num = |word: &str| -> usize {
-        line.split([':', ',', '(']).find_map(|part| {
-            let part = part.trim();
-            part.strip_suffix(word).and_then(|n| n.trim().parse().ok())
-        })
-        .unwrap_or(0)
+        line.split([':', ',', '('])
+            .find_map(|part| {
+                let part = part.trim();
+                part.strip_suffix(word).and_then(|n| n.trim().parse().ok())
+            })
+            .unwrap_or(0)
     };
     Summary {
         tasks: num("tasks"),

@@ -138,7 +138,8 @@ mod tests {
         // √((1 − e^{−σ²})²/(2n)) ≈ 1e-4, i.e. ≪ the 1 % tolerance on σ.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         for sigma in [0.1, 0.3, 1.0] {
-            let x: Vec<f64> = (0..100_000).map(|_| wrap(2.0 + sigma * rng.sample::<f64, _>(StandardNormal), TAU)).collect();
+            let x: Vec<f64> =
+                (0..100_000).map(|_| wrap(2.0 + sigma * rng.sample::<f64, _>(StandardNormal), TAU)).collect();
             let s = circular_std(&x, None, TAU).unwrap();
             assert!((s - sigma).abs() < 0.01 * sigma + 2e-3, "sigma {sigma}: {s}");
             let m = circular_mean(&x, None, TAU).unwrap();
@@ -150,7 +151,11 @@ mod tests {
     fn gaps_sum_to_period_and_equal_spacing_is_detected() {
         let g = sorted_gaps(&[70.0, 5.0, 38.0], 100.0).unwrap();
         assert_eq!(g, vec![33.0, 32.0, 35.0]);
-        let g = sorted_gaps(&[0.3, 0.3 + TAU / 5.0 * 3.0, 0.3 + TAU / 5.0, 0.3 + TAU / 5.0 * 4.0, 0.3 + TAU / 5.0 * 2.0], TAU).unwrap();
+        let g = sorted_gaps(
+            &[0.3, 0.3 + TAU / 5.0 * 3.0, 0.3 + TAU / 5.0, 0.3 + TAU / 5.0 * 4.0, 0.3 + TAU / 5.0 * 2.0],
+            TAU,
+        )
+        .unwrap();
         assert!(g.iter().all(|v| (v - TAU / 5.0).abs() < 1e-12));
         assert_eq!(sorted_gaps(&[4.0], 10.0).unwrap(), vec![10.0]);
     }

@@ -22,10 +22,19 @@ pub(crate) fn eigh_desc(c: ArrayView2<f64>, vectors: bool, par: Par) -> Result<(
     let a = to_faer(c);
     let mut s = faer::diag::Diag::<f64>::zeros(n);
     let mut u = if vectors { Some(faer::Mat::<f64>::zeros(n, n)) } else { None };
-    let compute = if vectors { faer::linalg::evd::ComputeEigenvectors::Yes } else { faer::linalg::evd::ComputeEigenvectors::No };
-    let mut mem = MemBuffer::new(faer::linalg::evd::self_adjoint_evd_scratch::<f64>(n, compute, par, Default::default()));
-    faer::linalg::evd::self_adjoint_evd(a.as_ref(), s.as_mut(), u.as_mut().map(|m| m.as_mut()), par, MemStack::new(&mut mem), Default::default())
-        .map_err(|e| Error::LinAlg(format!("symmetric eigendecomposition: {e:?}")))?;
+    let compute =
+        if vectors { faer::linalg::evd::ComputeEigenvectors::Yes } else { faer::linalg::evd::ComputeEigenvectors::No };
+    let mut mem =
+        MemBuffer::new(faer::linalg::evd::self_adjoint_evd_scratch::<f64>(n, compute, par, Default::default()));
+    faer::linalg::evd::self_adjoint_evd(
+        a.as_ref(),
+        s.as_mut(),
+        u.as_mut().map(|m| m.as_mut()),
+        par,
+        MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|e| Error::LinAlg(format!("symmetric eigendecomposition: {e:?}")))?;
     // faer returns ascending order.
     let vals = Array1::from_iter((0..n).rev().map(|k| s[k]));
     let vecs = u.map(|m| {
@@ -35,16 +44,21 @@ pub(crate) fn eigh_desc(c: ArrayView2<f64>, vectors: bool, par: Par) -> Result<(
     Ok((vals, vecs))
 }
 
+/// Singular values and, optionally, the thin factors `(U, V)`.
+pub(crate) type SvdParts = (Array1<f64>, Option<(Array2<f64>, Array2<f64>)>);
+
 /// Thin SVD `a = U diag(s) Vᵀ` (singular values descending); vectors only if `vectors`.
-pub(crate) fn svd_thin(a: ArrayView2<f64>, vectors: bool, par: Par) -> Result<(Array1<f64>, Option<(Array2<f64>, Array2<f64>)>)> {
+pub(crate) fn svd_thin(a: ArrayView2<f64>, vectors: bool, par: Par) -> Result<SvdParts> {
     let (m, n) = a.dim();
     let k = m.min(n);
     let fa = to_faer(a);
     let mut s = faer::diag::Diag::<f64>::zeros(k);
-    let compute = if vectors { faer::linalg::svd::ComputeSvdVectors::Thin } else { faer::linalg::svd::ComputeSvdVectors::No };
+    let compute =
+        if vectors { faer::linalg::svd::ComputeSvdVectors::Thin } else { faer::linalg::svd::ComputeSvdVectors::No };
     let mut u = if vectors { Some(faer::Mat::<f64>::zeros(m, k)) } else { None };
     let mut v = if vectors { Some(faer::Mat::<f64>::zeros(n, k)) } else { None };
-    let mut mem = MemBuffer::new(faer::linalg::svd::svd_scratch::<f64>(m, n, compute, compute, par, Default::default()));
+    let mut mem =
+        MemBuffer::new(faer::linalg::svd::svd_scratch::<f64>(m, n, compute, compute, par, Default::default()));
     faer::linalg::svd::svd(
         fa.as_ref(),
         s.as_mut(),

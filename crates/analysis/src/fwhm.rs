@@ -18,10 +18,12 @@
 //!    (scan step 0.01 site, then bisection to 1e-12); FWHM = `x_right − x_left`.
 //!
 //! Accuracy of this estimator on noise-free bumps sampled at integer sites with arbitrary
-//! sub-site centres (calibrated while choosing the default `floor_frac = 0.25`): Gaussian and
-//! `sech` profiles with FWHM ≥ 6 sites within 3 %, FWHM 3–4 sites within 7 % (few points per
-//! side). A deeper window (`floor_frac = 0.05`) biases heavy-tailed profiles (`sech`: +14 %),
-//! because one cubic per side cannot follow a long tail.
+//! sub-site centres (calibrated over 40 random centres per width while choosing the default
+//! `floor_frac = 0.3`; Gaussian, `sech` and `sech²` profiles): FWHM ≥ 6 sites within 2.1 %,
+//! ≥ 10 sites within 0.7 %, and 3–4 sites within 6.5 % (few points per side). A deeper window
+//! biases heavy-tailed profiles because one cubic per side cannot follow a long tail
+//! (`floor_frac = 0.05`: `sech` +14 % at FWHM 18). With 2 % white noise on the weights the
+//! estimate scatters by 1–3 % (1 sd) and its bias stays within ±2 %.
 
 use crate::circular::wrap;
 use crate::lstsq::lstsq;
@@ -38,7 +40,7 @@ pub struct FwhmOptions {
 
 impl Default for FwhmOptions {
     fn default() -> Self {
-        Self { floor_frac: 0.25 }
+        Self { floor_frac: 0.3 }
     }
 }
 
@@ -109,7 +111,9 @@ pub fn fwhm_spline(w: ArrayView1<f64>, opts: FwhmOptions) -> Result<FwhmFit> {
     }
     let half = 0.5 * peak;
     if !(-l..0).any(|x| at(x) < half) || !(1..=r).any(|x| at(x) < half) {
-        return Err(Error::Degenerate("fwhm_spline: the profile does not fall below half maximum within half a ring on both sides".into()));
+        return Err(Error::Degenerate(
+            "fwhm_spline: the profile does not fall below half maximum within half a ring on both sides".into(),
+        ));
     }
     let m = (l + r + 1) as usize;
     if m < 6 {
@@ -146,8 +150,10 @@ pub fn fwhm_spline(w: ArrayView1<f64>, opts: FwhmOptions) -> Result<FwhmFit> {
     if fit.spline(0.0) <= 0.0 {
         return Err(Error::Degenerate("fwhm_spline: the fitted spline is not above half maximum at the peak".into()));
     }
-    let right = first_root(&fit, 1.0, r as f64).ok_or_else(|| Error::Degenerate("fwhm_spline: no right root in the window".into()))?;
-    let left = first_root(&fit, -1.0, l as f64).ok_or_else(|| Error::Degenerate("fwhm_spline: no left root in the window".into()))?;
+    let right = first_root(&fit, 1.0, r as f64)
+        .ok_or_else(|| Error::Degenerate("fwhm_spline: no right root in the window".into()))?;
+    let left = first_root(&fit, -1.0, l as f64)
+        .ok_or_else(|| Error::Degenerate("fwhm_spline: no left root in the window".into()))?;
     fit.left = left;
     fit.right = right;
     fit.fwhm = right - left;
@@ -195,7 +201,7 @@ mod tests {
     #[test]
     fn exact_for_a_profile_that_is_a_one_knot_spline() {
         // w = 1 − x²/100 on the left, 1 − x²/100 − x³/2000 on the right (C² at the knot), 0
-        // elsewhere; the window (w > 0.25) holds only spline points, so the fit is exact. The
+        // elsewhere; the window (w > 0.3, plus one site) holds only spline points, so the fit is exact. The
         // roots of 0.5 − x²/100 (− x³/2000) are found here independently by Newton's method.
         let n = 80;
         let k = 77; // peak near the boundary: window wraps
@@ -211,13 +217,22 @@ mod tests {
         assert!(fit.rss < 1e-20, "rss {}", fit.rss);
         let newton = |mut x: f64, right: bool| {
             for _ in 0..50 {
-                let (g, dg) = if right { (0.5 - x * x / 100.0 - x.powi(3) / 2000.0, -x / 50.0 - 3.0 * x * x / 2000.0) } else { (0.5 - x * x / 100.0, -x / 50.0) };
+                let (g, dg) = if right {
+                    (0.5 - x * x / 100.0 - x.powi(3) / 2000.0, -x / 50.0 - 3.0 * x * x / 2000.0)
+                } else {
+                    (0.5 - x * x / 100.0, -x / 50.0)
+                };
                 x -= g / dg;
             }
             x
         };
         let (xl, xr) = (newton(-7.0, false), newton(6.0, true));
-        assert!((fit.left - xl).abs() < 1e-9 && (fit.right - xr).abs() < 1e-9, "{} {} vs {xl} {xr}", fit.left, fit.right);
+        assert!(
+            (fit.left - xl).abs() < 1e-9 && (fit.right - xr).abs() < 1e-9,
+            "{} {} vs {xl} {xr}",
+            fit.left,
+            fit.right
+        );
         assert!((fit.fwhm - (xr - xl)).abs() < 1e-9);
         assert_eq!((fit.knot, fit.sign), (k, -1.0));
         assert!((fit.peak - 3.0).abs() < 1e-12);
@@ -225,8 +240,8 @@ mod tests {
 
     #[test]
     fn gaussian_and_sech_bumps_of_known_width() {
-        // Gaussian: FWHM = 2√(2 ln 2) σ. sech(κx): FWHM = 2 acosh(2)/κ. Tolerances from the
-        // calibration quoted in the module docs.
+        // Gaussian: FWHM = 2√(2 ln 2) σ. sech(κx): FWHM = 2 acosh(2)/κ. Tolerance 3 % for
+        // FWHM ≥ 5.9 sites (calibrated maximum error 2.1 %, module docs).
         let g = 2.0 * (2.0 * 2f64.ln()).sqrt();
         for (c, sigma) in [(37.3, 2.5), (99.7, 4.0), (0.45, 8.0), (61.81, 12.0)] {
             let w = bump(120, c, sigma, 0.8, 0.0);
@@ -244,6 +259,22 @@ mod tests {
             let fit = fwhm_spline(w.view(), FwhmOptions::default()).unwrap();
             assert!((fit.fwhm / fw - 1.0).abs() < 0.03, "sech {fw}: {}", fit.fwhm);
         }
+    }
+
+    #[test]
+    fn noisy_gaussian_bumps_are_unbiased_within_the_calibrated_band() {
+        // σ = 4 (FWHM 9.42) with white noise of 2 % of the peak, 100 draws: every fit succeeds,
+        // the mean is within 2 % of the truth (calibrated bias ≤ 2 %; s.e. of the mean ≈ 0.2 %).
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(21);
+        let want = 2.0 * (2.0 * 2f64.ln()).sqrt() * 4.0;
+        let mut sum = 0.0;
+        for k in 0..100 {
+            let c = 10.0 + 0.73 * k as f64;
+            let w = bump(100, c, 4.0, 1.0, 0.0).mapv(|v| v + 0.02 * rng.sample::<f64, _>(rand_distr::StandardNormal));
+            sum += fwhm_spline(w.view(), FwhmOptions::default()).unwrap().fwhm;
+        }
+        assert!((sum / 100.0 / want - 1.0).abs() < 0.02, "mean {} vs {want}", sum / 100.0);
     }
 
     #[test]

@@ -104,7 +104,9 @@ mod tests {
     #[test]
     fn localisation_measures() {
         let n = 50;
-        assert!((inverse_participation_ratio(Array1::from_elem(n, 2.0).view()).unwrap() - 1.0 / n as f64).abs() < 1e-15);
+        assert!(
+            (inverse_participation_ratio(Array1::from_elem(n, 2.0).view()).unwrap() - 1.0 / n as f64).abs() < 1e-15
+        );
         let mut one = Array1::zeros(n);
         one[3] = -1.0;
         assert_eq!(inverse_participation_ratio(one.view()).unwrap(), 1.0);

@@ -77,7 +77,8 @@ pub fn receptive_field_centre(w: ArrayView1<f64>, opts: CentreOptions) -> Result
     let pos: Vec<f64> = (0..n).map(|i| i as f64).collect();
     let a: Vec<f64> = (0..n)
         .map(|i| {
-            let inside = opts.half_window.is_none_or(|h| min_image(argmax as f64, i as f64, n as f64).abs() <= h as f64);
+            let inside =
+                opts.half_window.is_none_or(|h| min_image(argmax as f64, i as f64, n as f64).abs() <= h as f64);
             if inside { o[i].max(0.0).powf(opts.power) } else { 0.0 }
         })
         .collect();
@@ -175,8 +176,8 @@ pub(crate) mod tests_support {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::tests_support::bump;
+    use super::*;
     use ndarray::Array1;
 
     #[test]

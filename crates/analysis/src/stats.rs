@@ -158,7 +158,11 @@ pub fn linear_fit(x: &[f64], y: &[f64]) -> Result<LinearFit> {
 /// the ranks (paper 002 Fig. 13e check "Spearman correlation with r < −0.8", FIGURES.md §3).
 pub fn spearman(x: &[f64], y: &[f64]) -> Result<f64> {
     if x.len() != y.len() || x.len() < 2 {
-        return Err(Error::Invalid(format!("spearman: need two equal-length samples of ≥ 2 ({} vs {})", x.len(), y.len())));
+        return Err(Error::Invalid(format!(
+            "spearman: need two equal-length samples of ≥ 2 ({} vs {})",
+            x.len(),
+            y.len()
+        )));
     }
     check_finite("x", x.iter().copied())?;
     check_finite("y", y.iter().copied())?;
@@ -285,7 +289,7 @@ pub fn student_t_cdf(t: f64, dof: f64) -> f64 {
 /// Student-t quantile `t_{p, dof}` (e.g. `student_t_quantile(0.975, 9) = 2.262`), used for the
 /// confidence intervals of this crate (generic). `p ∈ (0, 1)`, `dof > 0`.
 pub fn student_t_quantile(p: f64, dof: f64) -> Result<f64> {
-    if !(p > 0.0 && p < 1.0) || !(dof > 0.0) || !dof.is_finite() {
+    if !(p > 0.0 && p < 1.0 && dof > 0.0 && dof.is_finite()) {
         return Err(Error::Invalid(format!("student_t_quantile(p = {p}, dof = {dof})")));
     }
     if p < 0.5 {
@@ -320,7 +324,13 @@ mod tests {
     #[test]
     fn t_quantiles_match_published_tables() {
         // Standard t-table values (two-sided 95 % and 99 %), and the normal limit.
-        let cases = [(0.975, 1.0, 12.706_204_736), (0.975, 9.0, 2.262_157_163), (0.975, 30.0, 2.042_272_456), (0.995, 4.0, 4.604_094_871), (0.975, 1e7, 1.959_964_0)];
+        let cases = [
+            (0.975, 1.0, 12.706_204_736),
+            (0.975, 9.0, 2.262_157_163),
+            (0.975, 30.0, 2.042_272_456),
+            (0.995, 4.0, 4.604_094_871),
+            (0.975, 1e7, 1.959_964_0),
+        ];
         for (p, dof, want) in cases {
             let q = student_t_quantile(p, dof).unwrap();
             assert!((q - want).abs() < 2e-6 * want, "t({p}, {dof}) = {q} vs {want}");
@@ -336,7 +346,11 @@ mod tests {
     fn mean_se_and_groups_by_hand() {
         let m = mean_se(&[1.0, 2.0, 3.0, 4.0]).unwrap();
         // sd = √(5/3), se = sd/2.
-        assert!((m.mean - 2.5).abs() < 1e-15 && (m.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15 && (m.se - m.sd / 2.0).abs() < 1e-15);
+        assert!(
+            (m.mean - 2.5).abs() < 1e-15
+                && (m.sd - (5.0f64 / 3.0).sqrt()).abs() < 1e-15
+                && (m.se - m.sd / 2.0).abs() < 1e-15
+        );
         let g = group_mean_se(&[0.5, 1.0, 0.5, 1.0, 0.5], &[1.0, 10.0, 3.0, 14.0, 5.0]).unwrap();
         assert_eq!(g.len(), 2);
         assert_eq!(g[0].key, 0.5);

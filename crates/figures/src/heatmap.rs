@@ -61,11 +61,7 @@ pub fn parse_heat(n: &Node, path: &str) -> Result<HeatOpts, ConfigError> {
         .get("z")
         .ok_or_else(|| e(n, path, "a heatmap needs `z` (the colour column)"))
         .and_then(|c| text(c, &join(path, "z")))?;
-    let label = n
-        .get("label")
-        .map(|c| text(c, &join(path, "label")))
-        .transpose()?
-        .unwrap_or_else(|| z.clone());
+    let label = n.get("label").map(|c| text(c, &join(path, "label"))).transpose()?.unwrap_or_else(|| z.clone());
     let log = match n.get("scale").map(|s| text(s, &join(path, "scale"))).transpose()?.as_deref() {
         None | Some("linear") => false,
         Some("log") => true,
@@ -77,7 +73,11 @@ pub fn parse_heat(n: &Node, path: &str) -> Result<HeatOpts, ConfigError> {
             Kind::Seq(v) if v.len() == 2 => {
                 let (a, b) = (num(&v[0], &join(path, "range"))?, num(&v[1], &join(path, "range"))?);
                 if !(b > a) || (log && a <= 0.0) {
-                    return Err(e(r, &join(path, "range"), "expected [min, max] with min < max (min > 0 on a log scale)"));
+                    return Err(e(
+                        r,
+                        &join(path, "range"),
+                        "expected [min, max] with min < max (min > 0 on a log scale)",
+                    ));
                 }
                 Some((a, b))
             }
@@ -129,11 +129,8 @@ pub fn collect(
         let ys = table::col_f64(t, l.y.as_deref().unwrap_or_default()).with_context(ctx)?;
         let zs = table::col_f64(t, &opts.z).with_context(ctx)?;
         let pc = panel.and_then(|(c, _)| table::col_f64(t, c).ok());
-        let filters: Vec<(Vec<f64>, f64)> = l
-            .filter
-            .iter()
-            .map(|(c, v)| Ok((table::col_f64(t, c)?, *v)))
-            .collect::<anyhow::Result<_>>()?;
+        let filters: Vec<(Vec<f64>, f64)> =
+            l.filter.iter().map(|(c, v)| Ok((table::col_f64(t, c)?, *v))).collect::<anyhow::Result<_>>()?;
         for i in 0..xs.len() {
             if let (Some(c), Some((_, v))) = (&pc, panel)
                 && c[i] != v
@@ -257,7 +254,13 @@ mod tests {
 
     #[test]
     fn categorical_cells_take_palette_colours_and_continuous_cells_span_viridis() {
-        let cat = HeatOpts { z: "c".into(), label: "c".into(), log: false, range: None, levels: vec!["a".into(), "b".into()] };
+        let cat = HeatOpts {
+            z: "c".into(),
+            label: "c".into(),
+            log: false,
+            range: None,
+            levels: vec!["a".into(), "b".into()],
+        };
         let pal = |i: usize| RGBColor(i as u8, 0, 0);
         assert_eq!(cell_colour(&cat, 1.0, (0.0, 1.0), pal), RGBColor(1, 0, 0));
         let cont = HeatOpts { levels: vec![], log: true, ..cat };

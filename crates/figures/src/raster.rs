@@ -89,46 +89,24 @@ fn count(n: &Node, path: &str) -> Result<usize, ConfigError> {
 
 /// Parses the `image:` mapping of a layer at `path`.
 pub fn parse_image(n: &Node, path: &str) -> Result<ImageOpts, ConfigError> {
-    entries(
-        n,
-        path,
-        &[
-            "column", "rows", "shape", "grid_cols", "group", "colormap", "vmin", "vmax",
-        ],
-    )?;
+    entries(n, path, &["column", "rows", "shape", "grid_cols", "group", "colormap", "vmin", "vmax"])?;
     let column = n
         .get("column")
         .ok_or_else(|| e(n, path, "an image layer needs `column` (a fixed-width binary column)"))
         .and_then(|c| text(c, &join(path, "column")))?;
-    let max_rows = n
-        .get("rows")
-        .map(|c| count(c, &join(path, "rows")))
-        .transpose()?;
+    let max_rows = n.get("rows").map(|c| count(c, &join(path, "rows"))).transpose()?;
     let shape = match n.get("shape") {
         None => None,
         Some(s) => match &s.kind {
-            Kind::Seq(v) if v.len() == 2 => Some((
-                count(&v[0], &join(path, "shape"))?,
-                count(&v[1], &join(path, "shape"))?,
-            )),
+            Kind::Seq(v) if v.len() == 2 => {
+                Some((count(&v[0], &join(path, "shape"))?, count(&v[1], &join(path, "shape"))?))
+            }
             _ => return Err(e(s, &join(path, "shape"), "expected [height, width]")),
         },
     };
-    let grid_cols = n
-        .get("grid_cols")
-        .map(|c| count(c, &join(path, "grid_cols")))
-        .transpose()?
-        .unwrap_or(10);
-    let group = n
-        .get("group")
-        .map(|c| text(c, &join(path, "group")))
-        .transpose()?;
-    let colormap = match n
-        .get("colormap")
-        .map(|c| text(c, &join(path, "colormap")))
-        .transpose()?
-        .as_deref()
-    {
+    let grid_cols = n.get("grid_cols").map(|c| count(c, &join(path, "grid_cols"))).transpose()?.unwrap_or(10);
+    let group = n.get("group").map(|c| text(c, &join(path, "group"))).transpose()?;
+    let colormap = match n.get("colormap").map(|c| text(c, &join(path, "colormap"))).transpose()?.as_deref() {
         None | Some("gray") => Colormap::Gray,
         Some("gray_r") => Colormap::GrayR,
         Some("viridis") => Colormap::Viridis,
@@ -141,29 +119,14 @@ pub fn parse_image(n: &Node, path: &str) -> Result<ImageOpts, ConfigError> {
             ));
         }
     };
-    let vmin = n
-        .get("vmin")
-        .map(|c| num(c, &join(path, "vmin")))
-        .transpose()?;
-    let vmax = n
-        .get("vmax")
-        .map(|c| num(c, &join(path, "vmax")))
-        .transpose()?;
+    let vmin = n.get("vmin").map(|c| num(c, &join(path, "vmin"))).transpose()?;
+    let vmax = n.get("vmax").map(|c| num(c, &join(path, "vmax"))).transpose()?;
     if let (Some(a), Some(b)) = (vmin, vmax)
         && a >= b
     {
         return Err(e(n, path, format!("vmin ({a}) must be below vmax ({b})")));
     }
-    Ok(ImageOpts {
-        column,
-        max_rows,
-        shape,
-        grid_cols,
-        group,
-        colormap,
-        vmin,
-        vmax,
-    })
+    Ok(ImageOpts { column, max_rows, shape, grid_cols, group, colormap, vmin, vmax })
 }
 
 /// A sample matrix gathered from a layer's tables.
@@ -187,12 +150,7 @@ pub fn collect(
     tables: &[RecordBatch],
     panel: Option<(&str, f64)>,
 ) -> anyhow::Result<Cells> {
-    let mut cells = Cells {
-        rows: 0,
-        cols: 0,
-        vals: Vec::new(),
-        groups: Vec::new(),
-    };
+    let mut cells = Cells { rows: 0, cols: 0, vals: Vec::new(), groups: Vec::new() };
     let limit = opts.max_rows.unwrap_or(usize::MAX);
     for t in tables {
         if cells.rows >= limit {
@@ -219,12 +177,7 @@ pub fn collect(
             .map(|(c, v)| Ok((table::col_f64(t, c)?, *v)))
             .collect::<anyhow::Result<_>>()
             .with_context(ctx)?;
-        let gcol = opts
-            .group
-            .as_ref()
-            .map(|g| table::col_f64(t, g))
-            .transpose()
-            .with_context(ctx)?;
+        let gcol = opts.group.as_ref().map(|g| table::col_f64(t, g)).transpose().with_context(ctx)?;
         for i in 0..t.num_rows() {
             if cells.rows >= limit {
                 break;
@@ -237,12 +190,8 @@ pub fn collect(
             if filters.iter().any(|(c, v)| c[i] != *v) {
                 continue;
             }
-            cells
-                .vals
-                .extend(bytes[i * w..(i + 1) * w].iter().map(|b| *b as i8));
-            cells
-                .groups
-                .push(gcol.as_ref().map(|g| g[i]).unwrap_or(f64::NAN));
+            cells.vals.extend(bytes[i * w..(i + 1) * w].iter().map(|b| *b as i8));
+            cells.groups.push(gcol.as_ref().map(|g| g[i]).unwrap_or(f64::NAN));
             cells.rows += 1;
         }
     }
@@ -256,9 +205,7 @@ pub fn display_indices(n_src: usize, n_px: usize) -> Vec<usize> {
         return (0..n_src).collect();
     }
     let n = n_px.max(1);
-    (0..n)
-        .map(|j| (((j as f64 + 0.5) * n_src as f64 / n as f64) as usize).min(n_src - 1))
-        .collect()
+    (0..n).map(|j| (((j as f64 + 0.5) * n_src as f64 / n as f64) as usize).min(n_src - 1)).collect()
 }
 
 /// Maximal runs `(start, end_exclusive, value)` of equal consecutive values.
@@ -288,13 +235,7 @@ pub fn colour(cm: Colormap, v: f64, lo: f64, hi: f64) -> RGBColor {
         Colormap::Gray => lerp((0, 0, 0), (255, 255, 255), t),
         Colormap::GrayR => lerp((255, 255, 255), (0, 0, 0), t),
         Colormap::Viridis => {
-            const A: [(u8, u8, u8); 5] = [
-                (68, 1, 84),
-                (59, 82, 139),
-                (33, 145, 140),
-                (94, 201, 98),
-                (253, 231, 37),
-            ];
+            const A: [(u8, u8, u8); 5] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)];
             let x = t * 4.0;
             let i = (x.floor() as usize).min(3);
             lerp(A[i], A[i + 1], x - i as f64)
@@ -355,18 +296,11 @@ where
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing figure {}: {e:?}", spec.name);
     let cells = collect(l, opts, tables, panel)?;
     if cells.rows == 0 || cells.cols == 0 {
-        anyhow::bail!(
-            "figure {}: layer from {}.{} selected no samples",
-            spec.name,
-            l.stage,
-            l.output
-        );
+        anyhow::bail!("figure {}: layer from {}.{} selected no samples", spec.name, l.stage, l.output);
     }
     let (lo, hi) = value_range(opts, &cells);
     match l.kind {
-        crate::spec::LayerKind::ImageGrid => {
-            draw_grid(area, opts, &cells, lo, hi, caption).map_err(err)
-        }
+        crate::spec::LayerKind::ImageGrid => draw_grid(area, opts, &cells, lo, hi, caption).map_err(err),
         _ => {
             let mut cb = ChartBuilder::on(area);
             cb.margin(12).x_label_area_size(42).y_label_area_size(62);
@@ -395,16 +329,10 @@ where
             let mut line: Vec<RGBColor> = Vec::with_capacity(ci.len());
             for (a, &r) in ri.iter().enumerate() {
                 line.clear();
-                line.extend(
-                    ci.iter()
-                        .map(|&c| colour(opts.colormap, cells.vals[r * cells.cols + c] as f64, lo, hi)),
-                );
+                line.extend(ci.iter().map(|&c| colour(opts.colormap, cells.vals[r * cells.cols + c] as f64, lo, hi)));
                 let (y1, y0) = (nr - a as f64 * dy, nr - (a + 1) as f64 * dy);
                 for (s, t, col) in runs(&line) {
-                    rects.push(Rectangle::new(
-                        [(s as f64 * dx, y0), (t as f64 * dx, y1)],
-                        col.filled(),
-                    ));
+                    rects.push(Rectangle::new([(s as f64 * dx, y0), (t as f64 * dx, y1)], col.filled()));
                 }
             }
             chart.draw_series(rects).map_err(err)?;
@@ -417,23 +345,12 @@ where
 pub fn grid_rows(opts: &ImageOpts, cells: &Cells) -> Vec<Vec<usize>> {
     let gc = opts.grid_cols.max(1);
     match &opts.group {
-        None => (0..cells.rows)
-            .collect::<Vec<_>>()
-            .chunks(gc)
-            .map(|c| c.to_vec())
-            .collect(),
+        None => (0..cells.rows).collect::<Vec<_>>().chunks(gc).map(|c| c.to_vec()).collect(),
         Some(_) => {
             let mut vals: Vec<f64> = cells.groups.iter().copied().filter(|g| !g.is_nan()).collect();
             vals.sort_by(f64::total_cmp);
             vals.dedup();
-            vals.iter()
-                .map(|g| {
-                    (0..cells.rows)
-                        .filter(|&i| cells.groups[i] == *g)
-                        .take(gc)
-                        .collect()
-                })
-                .collect()
+            vals.iter().map(|g| (0..cells.rows).filter(|&i| cells.groups[i] == *g).take(gc).collect()).collect()
         }
     }
 }
@@ -453,11 +370,7 @@ fn draw_grid<DB: DrawingBackend>(
     let (aw, ah) = area.dim_in_pixel();
     let top = if caption.is_empty() { 8.0 } else { 28.0 };
     if !caption.is_empty() {
-        area.draw_text(
-            caption,
-            &TextStyle::from((crate::render::FONT, 16).into_font()).color(&BLACK),
-            (12, 6),
-        )?;
+        area.draw_text(caption, &TextStyle::from((crate::render::FONT, 16).into_font()).color(&BLACK), (12, 6))?;
     }
     if h * w != cells.cols {
         // Checked again here so that a wrong shape is a clear message, not a garbled image.
@@ -491,10 +404,7 @@ fn draw_grid<DB: DrawingBackend>(
                 let (ya, yb) = (px(oy + r as f64 * scale), px(oy + (r + 1) as f64 * scale));
                 for (a, b, col) in runs(&line) {
                     area.draw(&Rectangle::new(
-                        [
-                            (px(ox + a as f64 * scale), ya),
-                            (px(ox + b as f64 * scale), yb),
-                        ],
+                        [(px(ox + a as f64 * scale), ya), (px(ox + b as f64 * scale), yb)],
                         col.filled(),
                     ))?;
                 }
@@ -534,10 +444,9 @@ mod tests {
 
     #[test]
     fn parses_image_layers_and_rejects_bad_options() {
-        let f = figure(
-            "layers:\n  - {from: s.samples, kind: raster, image: {column: v, rows: 50, colormap: gray_r}}\n",
-        )
-        .unwrap();
+        let f =
+            figure("layers:\n  - {from: s.samples, kind: raster, image: {column: v, rows: 50, colormap: gray_r}}\n")
+                .unwrap();
         let o = f.layers[0].image.as_ref().unwrap();
         assert_eq!((o.column.as_str(), o.max_rows, o.colormap), ("v", Some(50), Colormap::GrayR));
         let g = figure(
@@ -571,8 +480,10 @@ mod tests {
     #[test]
     fn grid_groups_take_the_first_samples_of_each_label() {
         let t = table(&[vec![0; 4], vec![1; 4], vec![0; 4], vec![1; 4], vec![0; 4]], &[3, 1, 3, 1, 3]);
-        let f = figure("layers:\n  - {from: s.samples, kind: image_grid, image: {column: v, grid_cols: 2, group: label}}\n")
-            .unwrap();
+        let f = figure(
+            "layers:\n  - {from: s.samples, kind: image_grid, image: {column: v, grid_cols: 2, group: label}}\n",
+        )
+        .unwrap();
         let (l, o) = (&f.layers[0], f.layers[0].image.as_ref().unwrap());
         let c = collect(l, o, &[t], None).unwrap();
         assert_eq!((c.rows, c.cols), (5, 4));

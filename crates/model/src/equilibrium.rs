@@ -1,4 +1,4 @@
-//! Equilibrium sampling from given parameters (paper 001 Sec. 3: `N_s` independent chains,
+//! Equilibrium sampling from given parameters (paper 001 susceptibilities: `N_s` independent chains,
 //! thermalisation, then thinned samples) and autocorrelation times of scalar observables.
 
 use crate::error::{Result, param};

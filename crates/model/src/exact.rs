@@ -241,14 +241,14 @@ pub fn log_likelihoods<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<Arr
     Ok(f.mapv(|x| -rbm.beta * x - lz))
 }
 
-/// Mean `ln p(v)` over the rows of `data` (exact; paper 002 eq. (6)).
+/// Mean `ln p(v)` over the rows of `data` (exact; paper 002 eq. (4)).
 pub fn log_likelihood<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<f64> {
     let l = log_likelihoods(rbm, data)?;
     finite(l.mean().unwrap_or(f64::NAN), "log-likelihood")
 }
 
 /// Exact gradient of the mean log-likelihood: `β(⟨·⟩_data − ⟨·⟩_model)` with hidden magnetisations
-/// in the data term (paper 002 eqs. (7)–(9) for general units).
+/// in the data term (paper 002 eqs. (5)–(6), extended to biases and general units).
 pub fn exact_gradient<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<Gradient> {
     let d = data_moments(rbm, data)?;
     let (_, m) = model_moments(rbm)?;

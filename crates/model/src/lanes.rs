@@ -72,7 +72,15 @@ fn fill_body(s: &mut [[u64; LANES]; 4], out: &mut [u32]) {
 /// Tabulated binary update of a block: row `k` of `v` gets `one` where `r < thr_row` else `lo`,
 /// `thr_row` the threshold row of the hidden configuration `cfg[k]`.
 #[inline(always)]
-fn table_body<F: Real>(s: &mut [[u64; LANES]; 4], buf: &mut [u32], thr: &[u32], cfg: &[usize], v: &mut [F], one: F, lo: F) {
+fn table_body<F: Real>(
+    s: &mut [[u64; LANES]; 4],
+    buf: &mut [u32],
+    thr: &[u32],
+    cfg: &[usize],
+    v: &mut [F],
+    one: F,
+    lo: F,
+) {
     let nv = buf.len();
     for (row, &c) in v.chunks_exact_mut(nv).zip(cfg) {
         fill_body(s, buf);
@@ -85,7 +93,15 @@ fn table_body<F: Real>(s: &mut [[u64; LANES]; 4], buf: &mut [u32], thr: &[u32], 
 
 /// General binary update of a block: `a = bscale·(input + bias)`, `one` if `u(1 + e^{−a}) < 1`.
 #[inline(always)]
-fn sigmoid_body<F: Real>(s: &mut [[u64; LANES]; 4], buf: &mut [u32], inp: &[F], bias: &[F], bscale: F, out: &mut [F], lo: F) {
+fn sigmoid_body<F: Real>(
+    s: &mut [[u64; LANES]; 4],
+    buf: &mut [u32],
+    inp: &[F],
+    bias: &[F],
+    bscale: F,
+    out: &mut [F],
+    lo: F,
+) {
     let w = bias.len();
     let one = F::one();
     let sc = F::from_f64(1.0 / TWO24);

@@ -1,4 +1,4 @@
-//! Closed forms for the Gaussian–Gaussian (linear) RBM (paper 000, Sec. 2).
+//! Closed forms for the Gaussian–Gaussian (linear) RBM (paper 000, "Linear instabilities" paragraph).
 //!
 //! With visible precision `γ_v`, hidden precision `γ_h`, biases `b` (+ field `B`) and `c`, summing
 //! out `h` gives `ln p(v) = −½ vᵀA v + J·v + K − ln Z` with (re-derived here)

@@ -1,6 +1,6 @@
 //! The RBM: two layers, a weight matrix, an inverse temperature and an optional external field.
 //!
-//! Energy (all papers, in the notation of paper 002 eq. (1) with general potentials):
+//! Energy (all papers; paper 002 eqs. (1)–(2) with general potentials on both layers):
 //!
 //! `E(v, h) = Σ_i U_v(v_i) − (b + B)·v + Σ_μ U_h(h_μ) − c·h − vᵀ W h`,  `p(v, h) = e^{−βE(v,h)} / Z`,
 //!

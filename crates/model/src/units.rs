@@ -18,9 +18,9 @@
 //! | Potts(P) | one-hot of P | 0 | `ln Σ_a e^{βI_a}` |
 //! | DoubleWell(θ) | ℝ | `x²/2 + θ|x|` | see below |
 //!
-//! Gaussian with `γ = N` is the `h²N/2` hidden unit of paper 001 (BG-RBM, its Sec. 4).
+//! Gaussian with `γ = N` is the `h²N/2` hidden unit of the BG-RBM analysed in paper 001.
 //!
-//! **Double well** (paper 002, Sec. 2: `U(h) = h²/2 + θ|h|`, the symmetric dReLU of Tubiana's PGM).
+//! **Double well** (paper 002, Sec. 2.1, text after eq. (2): `U(h) = h²/2 + θ|h|`, the symmetric dReLU of Tubiana's PGM).
 //! Derivation (re-derived here): at β = 1, with `a = I − θ` and `b = I + θ`,
 //! `∫_0^∞ e^{−h²/2 + a h} dh = √(2π) e^{a²/2} Φ(a)` and `∫_{−∞}^0 e^{−h²/2 + b h} dh = √(2π) e^{b²/2} Φ(−b)`,
 //! so `Γ_1(I) = ln √(2π) + ln(e^{L(a)} + e^{L(−b)})` with `L(a) = ln(e^{a²/2}Φ(a))`
@@ -44,7 +44,7 @@ pub trait UnitType {
     fn name(&self) -> &'static str;
     /// Number of columns one unit occupies (1, or `P` for Potts).
     fn width(&self) -> usize;
-    /// `Γ_β(I) = ln Σ_x exp(β(I·x − U(x)))` (module docs; paper 002 eq. (5) for the double well).
+    /// `Γ_β(I) = ln Σ_x exp(β(I·x − U(x)))` (module docs; Γ as defined after paper 002 eq. (3), with β; re-derived for the double well).
     fn cgf(&self, input: &[f64], beta: f64) -> f64;
     /// Conditional mean `E[x | I] = (1/β) ∂Γ_β/∂I`.
     fn mean(&self, input: &[f64], beta: f64, out: &mut [f64]);
@@ -80,7 +80,7 @@ pub struct Potts {
     /// Number of states P ≥ 2.
     pub states: usize,
 }
-/// Symmetric double-well unit `U(h) = h²/2 + θ|h|` (paper 002 eq. (4)).
+/// Symmetric double-well unit `U(h) = h²/2 + θ|h|` (paper 002, Sec. 2.1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DoubleWell {
     /// θ: positive values push mass towards 0 (ReLU-like), negative values split it into two wells.

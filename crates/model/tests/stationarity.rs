@@ -182,12 +182,19 @@ fn stationarity_test_has_power_against_a_wrong_kernel() {
 fn stationarity_f32_hot_paths() {
     // f32 storage exercises the SIMD lanes, the polynomial exp, the tabulated visible update
     // (≤ 6 binary hidden units), the direct-dot hidden inputs (≤ 8 columns) and the GEMM path.
-    let cases = [(Units::Bernoulli, Units::Bernoulli, 3), (Units::Ising, Units::Ising, 8), (Units::Bernoulli, Units::Ising, 12)];
+    let cases = [
+        (Units::Bernoulli, Units::Bernoulli, 3),
+        (Units::Ising, Units::Ising, 8),
+        (Units::Bernoulli, Units::Ising, 12),
+    ];
     for (s, (v, h, nh)) in cases.into_iter().enumerate() {
         let r32 = [0.9, 0.6, 0.4, 0.25]
             .iter()
             .map(|&w| random_rbm(v, 5, h, nh, w, 0.5 * w, 300 + s as u64).cast::<f32>())
-            .find(|r| visible_distribution(&r.cast::<f64>()).unwrap().1.iter().cloned().fold(1.0, f64::min) * N_CHAINS as f64 >= 5.0)
+            .find(|r| {
+                visible_distribution(&r.cast::<f64>()).unwrap().1.iter().cloned().fold(1.0, f64::min) * N_CHAINS as f64
+                    >= 5.0
+            })
             .unwrap();
         let r64 = r32.cast::<f64>();
         let (states, p) = visible_distribution(&r64).unwrap();

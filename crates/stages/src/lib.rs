@@ -6,6 +6,10 @@ pub mod fp;
 pub mod kinds {
     //! One module per family of stage kinds.
     pub mod data;
+    pub mod engine;
+    pub mod p002_ising;
+    pub mod p002_xy;
+    pub mod p003;
     pub mod rmt;
     pub mod theory;
 }
@@ -21,6 +25,10 @@ pub fn registry() -> Registry {
     r.add(kinds::rmt::BbpTheory);
     r.add(kinds::rmt::BbpCheck);
     kinds::data::register(&mut r);
+    kinds::engine::register(&mut r);
+    kinds::p002_ising::register(&mut r);
+    kinds::p002_xy::register(&mut r);
+    kinds::p003::register(&mut r);
     kinds::theory::register(&mut r);
     r
 }

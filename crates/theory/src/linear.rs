@@ -743,7 +743,7 @@ fn cholesky(m: &mut [f64], n: usize) -> bool {
         for k in 0..j {
             d -= m[j * n + k] * m[j * n + k];
         }
-        if !(d > 0.0) {
+        if d.is_nan() || d <= 0.0 {
             return false;
         }
         let l = d.sqrt();

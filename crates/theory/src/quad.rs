@@ -209,7 +209,8 @@ pub fn gauss_hermite_normal(n: usize) -> Result<Rule> {
     // Guard against a silent failure of the Newton iteration: the weights must sum to √π.
     let total: f64 = 2.0 * ws.iter().sum::<f64>() - if n % 2 == 1 { ws[half - 1] } else { 0.0 };
     let spi0 = std::f64::consts::PI.sqrt();
-    if !((total / spi0 - 1.0).abs() < 1e-12) {
+    let dev = (total / spi0 - 1.0).abs();
+    if dev.is_nan() || dev >= 1e-12 {
         return Err(Error::NotConverged {
             solver: "gauss_hermite_normal",
             iterations: 200,

@@ -71,7 +71,9 @@
 //! single-mode state `β`, Stein's lemma turns the self-consistency into
 //! `w_β²(1 − q)(1 − q̄) = 1`, and the eigenvalue along a larger mode `α` is
 //! `w_α²(1 − q)(1 − q̄) = (w_α/w_β)² > 1`: every state that is not condensed on the top mode is
-//! unstable. For Bernoulli components `m = E_x tanh(c + s x) > c E[1 − tanh²]`, so
+//! unstable. The same identity shows that for non-degenerate `w` no mixed state exists with
+//! Gaussian components (two condensed modes would need `w_α²(1 − q)(1 − q̄) = w_β²(1 − q)(1 − q̄)
+//! = 1`). For Bernoulli components `m = E_x tanh(c + s x) > c E[1 − tanh²]`, so
 //! `w_β²(1 − q)(1 − q̄) < 1` and lower modes (and mixtures) can be stable.
 //!
 //! # Numerics
@@ -277,6 +279,10 @@ pub struct FixedPoint {
 #[derive(Debug, Clone)]
 struct Side {
     k: usize,
+    /// Singular values `w_β`.
+    w: Vec<f64>,
+    /// Noise strength `σ`.
+    sigma: f64,
     /// Factor `f` in `c_β = f w_β m_conj[β]` (`a` visible, `1/a` hidden).
     field: f64,
     /// Factor `g` in `s = σ √(g q_conj)` (`a` visible, `1/a` hidden).
@@ -320,7 +326,7 @@ impl Side {
         if stein {
             let c2: f64 = w.iter().map(|wb| (field * wb).powi(2)).sum();
             let x = quad::normal_rule_for_scale((c2 + s_max * s_max).sqrt(), TANH_STRIP)?;
-            return Ok(Self { k, field, noise, stein, u_pts: vec![], u_w: vec![], x });
+            return Ok(Self { k, w: w.to_vec(), sigma, field, noise, stein, u_pts: vec![], u_w: vec![], x });
         }
         let rules: Vec<Rule> = w.iter().map(|wb| law.rule(field * wb)).collect::<Result<_>>()?;
         let n: usize = rules.iter().map(|r| r.len()).product();
@@ -343,21 +349,12 @@ impl Side {
             }
         }
         let x = quad::normal_rule_for_scale(s_max, TANH_STRIP)?;
-        Ok(Self { k, field, noise, stein, u_pts, u_w, x })
+        Ok(Self { k, w: w.to_vec(), sigma, field, noise, stein, u_pts, u_w, x })
     }
 
     /// Evaluates the averages given the conjugate side's `(m, q)`.
-    fn eval(
-        &self,
-        w: &[f64],
-        sigma: f64,
-        conj_m: &[f64],
-        conj_q: f64,
-        c: &mut [f64],
-        out: &mut SideOut,
-        want_logz: bool,
-    ) {
-        let k = self.k;
+    fn eval(&self, conj_m: &[f64], conj_q: f64, c: &mut [f64], out: &mut SideOut, want_logz: bool) {
+        let (k, w, sigma) = (self.k, &self.w[..], self.sigma);
         for b in 0..k {
             c[b] = self.field * w[b] * conj_m[b];
         }
@@ -419,8 +416,8 @@ impl Side {
             for a in 0..k {
                 out.f[a] += wu * u[a] * st;
                 let ua = wu * u[a] * sd1;
-                for b in 0..k {
-                    out.jac[a * kk + b] += ua * u[b];
+                for (j, ub) in out.jac[a * kk..a * kk + k].iter_mut().zip(u) {
+                    *j += ua * ub;
                 }
                 out.jac[k * kk + a] += wu * u[a] * sd2;
             }
@@ -429,14 +426,14 @@ impl Side {
             out.logz += wu * lz;
         }
         for a in 0..k {
-            for b in 0..k {
-                out.jac[a * kk + b] *= self.field * w[b];
+            for (j, wb) in out.jac[a * kk..a * kk + k].iter_mut().zip(w) {
+                *j *= self.field * wb;
             }
             // ∂m_a/∂q_conj = γ E[u_a ∂²_h tanh] = −γ E[u_a 2 t d1].
             out.jac[a * kk + k] = -gamma * out.jac[k * kk + a];
         }
-        for b in 0..k {
-            out.jac[k * kk + b] *= self.field * w[b];
+        for (j, wb) in out.jac[k * kk..k * kk + k].iter_mut().zip(w) {
+            *j *= self.field * wb;
         }
         out.jac[k * kk + k] *= gamma;
     }
@@ -522,8 +519,8 @@ impl RsSolver {
         self.check_params(p)?;
         let k = self.k();
         let mut w = self.work();
-        self.vis.eval(&self.ens.w, self.ens.sigma, &p.m_h, p.q_h, &mut w.c, &mut w.ov, false);
-        self.hid.eval(&self.ens.w, self.ens.sigma, &p.m_v, p.q_v, &mut w.c, &mut w.oh, false);
+        self.vis.eval(&p.m_h, p.q_h, &mut w.c, &mut w.ov, false);
+        self.hid.eval(&p.m_v, p.q_v, &mut w.c, &mut w.oh, false);
         let out = OrderParams { m_v: w.ov.f[..k].to_vec(), q_v: w.ov.f[k], m_h: w.oh.f[..k].to_vec(), q_h: w.oh.f[k] };
         let kk = k + 1;
         let mut j = Array2::<f64>::zeros((2 * kk, 2 * kk));
@@ -549,8 +546,8 @@ impl RsSolver {
     fn free_energy_with(&self, p: &OrderParams, w: &mut Work) -> f64 {
         let a = self.ens.kappa.sqrt();
         let s2 = self.ens.sigma * self.ens.sigma;
-        self.vis.eval(&self.ens.w, self.ens.sigma, &p.m_h, p.q_h, &mut w.c, &mut w.ov, true);
-        self.hid.eval(&self.ens.w, self.ens.sigma, &p.m_v, p.q_v, &mut w.c, &mut w.oh, true);
+        self.vis.eval(&p.m_h, p.q_h, &mut w.c, &mut w.ov, true);
+        self.hid.eval(&p.m_v, p.q_v, &mut w.c, &mut w.oh, true);
         let coupling: f64 = (0..self.k()).map(|b| self.ens.w[b] * p.m_v[b] * p.m_h[b]).sum();
         let phi = -coupling + 0.5 * s2 * (1.0 - p.q_v) * (1.0 - p.q_h) + w.ov.logz / a + a * w.oh.logz;
         -phi
@@ -561,9 +558,9 @@ impl RsSolver {
     fn reduced(&self, xv: &[f64], w: &mut Work, out: &mut [f64], xh: &mut [f64], j: &mut [f64]) {
         let k = self.k();
         let kk = k + 1;
-        self.hid.eval(&self.ens.w, self.ens.sigma, &xv[..k], xv[k], &mut w.c, &mut w.oh, false);
+        self.hid.eval(&xv[..k], xv[k], &mut w.c, &mut w.oh, false);
         xh.copy_from_slice(&w.oh.f);
-        self.vis.eval(&self.ens.w, self.ens.sigma, &xh[..k], xh[k], &mut w.c, &mut w.ov, false);
+        self.vis.eval(&xh[..k], xh[k], &mut w.c, &mut w.ov, false);
         out.copy_from_slice(&w.ov.f);
         for r in 0..kk {
             for c in 0..kk {
@@ -767,7 +764,8 @@ fn same_state(a: &FixedPoint, b: &FixedPoint) -> bool {
 fn solve_linear(m: &mut [f64], b: &mut [f64], n: usize) -> bool {
     for col in 0..n {
         let piv = (col..n).max_by(|&i, &j| m[i * n + col].abs().total_cmp(&m[j * n + col].abs())).unwrap_or(col);
-        if !(m[piv * n + col].abs() > 1e-300) {
+        let p = m[piv * n + col].abs();
+        if p.is_nan() || p <= 1e-300 {
             return false;
         }
         if piv != col {
@@ -948,6 +946,59 @@ pub fn ferro_instability_line(kappa: f64, inv_sigma: f64) -> Result<f64> {
     }
     let (q, qh) = spin_glass_overlaps(kappa, sigma)?;
     Ok(inv_sigma / ((1.0 - q) * (1.0 - qh)).sqrt())
+}
+
+/// Which transition a [`BoundaryTable`] row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoundaryKind {
+    /// Paramagnet → ferromagnet, `w_1 = 1` (`σ <= 1`).
+    ParaFerro,
+    /// Spin glass → ferromagnet, `w_1 = 1/√((1 − q)(1 − q̄))` (`σ > 1`).
+    GlassFerro,
+}
+
+impl BoundaryKind {
+    /// Label used in tables: `"para_ferro"`, `"glass_ferro"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BoundaryKind::ParaFerro => "para_ferro",
+            BoundaryKind::GlassFerro => "glass_ferro",
+        }
+    }
+}
+
+/// The ferromagnetic instability line as a table, for overlaying on a [`PhaseDiagram`]
+/// (the paramagnet → spin-glass line is the vertical `1/σ = 1` for `w_1/σ < 1`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BoundaryTable {
+    /// `1/σ`.
+    pub inv_sigma: Vec<f64>,
+    /// `w_1/σ` on the line.
+    pub w_over_sigma: Vec<f64>,
+    /// Spin-glass overlap `q` at that temperature (0 for `σ <= 1`).
+    pub q: Vec<f64>,
+    /// Spin-glass overlap `q̄`.
+    pub q_hidden: Vec<f64>,
+    /// Transition type.
+    pub kind: Vec<BoundaryKind>,
+}
+
+/// [`ferro_instability_line`] evaluated at every `inv_sigma` (module docs, linearisation of
+/// paper 000 eqs. 11–12 at `m = 0`), as a table.
+///
+/// Errors: as [`ferro_instability_line`].
+pub fn boundary_table(kappa: f64, inv_sigma: &[f64]) -> Result<BoundaryTable> {
+    let mut tab = BoundaryTable::default();
+    for &t in inv_sigma {
+        ensure(t > 0.0, "inv_sigma", t, "temperature 1/sigma must be finite and > 0")?;
+        let (q, qh) = spin_glass_overlaps(kappa, 1.0 / t)?;
+        tab.inv_sigma.push(t);
+        tab.w_over_sigma.push(ferro_instability_line(kappa, t)?);
+        tab.q.push(q);
+        tab.q_hidden.push(qh);
+        tab.kind.push(if t >= 1.0 { BoundaryKind::ParaFerro } else { BoundaryKind::GlassFerro });
+    }
+    Ok(tab)
 }
 
 /// Spin-glass overlaps `(q, q̄)` of the `m = 0` RS solution at noise `σ` (zero for `σ <= 1`).

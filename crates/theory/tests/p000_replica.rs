@@ -257,6 +257,9 @@ fn phase_boundaries_match_independent_bisection() {
         assert!((jc - expected).abs() < 1e-5);
     }
     assert!((ferro_instability_line(1.0, t).unwrap() - expected).abs() < 1e-8);
+    let tab = boundary_table(1.0, &[t, 2.0]).unwrap();
+    assert!((tab.q[0] - q).abs() < 1e-8 && tab.q[1] == 0.0 && (tab.w_over_sigma[1] - 2.0).abs() < 1e-15);
+    assert_eq!(tab.kind, vec![BoundaryKind::GlassFerro, BoundaryKind::ParaFerro]);
     // (iii) κ = 3.
     let line = ferro_instability_line(3.0, 0.5).unwrap();
     let jc = bisect_pred(0.3, 3.0, 1e-7, |j| label(&spec(3.0, ComponentLaw::Gaussian), 0.5, j) == Phase::Ferromagnetic);

@@ -43,7 +43,7 @@ impl Sampler {
 /// Parameter update rule; the gradient is that of the mean log-likelihood of the minibatch (ascent).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Optimizer {
-    /// `θ ← θ + lr·g` (the papers' fixed-rate stochastic gradient ascent, paper 002 Sec. 2).
+    /// `θ ← θ + lr·g` (the papers' fixed-rate stochastic gradient ascent, paper 002 eq. (7)).
     Sgd {
         /// Learning rate > 0.
         lr: f64,
@@ -75,7 +75,8 @@ pub enum VisibleBiasInit {
     Zero,
     /// The independent-unit fit of the data: `logit(mean)` for {0,1}, `atanh(mean)` for ±1,
     /// `ln(frequency)` (zero-sum) for Potts, `precision·mean` for Gaussian units (all divided by β);
-    /// frequencies are clamped to [1e-4, 1 − 1e-4] (paper 000 Sec. 3, rbms).
+    /// frequencies are clamped to [1e-4, 1 − 1e-4] (paper 000, MNIST experiments: visible fields
+    /// initialised on the empirical mean; rbms).
     DataMean,
 }
 

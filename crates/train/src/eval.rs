@@ -45,7 +45,7 @@ pub fn log_partition<F: Real>(rbm: &Rbm<F>, eval: &LlEval, seed: u64) -> Result<
     Ok(Some((r.log_z, r.std_err, LlMethod::Ais)))
 }
 
-/// Mean log-likelihood of each data set, sharing one `ln Z` (paper 002 eq. (6)); `None` for [`LlEval::None`].
+/// Mean log-likelihood of each data set, sharing one `ln Z` (paper 002 eq. (4)); `None` for [`LlEval::None`].
 pub fn log_likelihoods<F: Real>(
     rbm: &Rbm<F>,
     sets: &[ArrayView2<F>],

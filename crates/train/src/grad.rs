@@ -1,4 +1,4 @@
-//! Log-likelihood gradient from sufficient statistics (paper 002 eqs. (7)–(9), general units).
+//! Log-likelihood gradient from sufficient statistics (paper 002 eqs. (5)–(6), general units).
 //!
 //! Plain: `g_W = β(⟨v hᵀ⟩_D − ⟨v hᵀ⟩_M)`, `g_b = β(⟨v⟩_D − ⟨v⟩_M)`, `g_c = β(⟨h⟩_D − ⟨h⟩_M)`, with
 //! hidden magnetisations `E[h|v]` in place of hidden samples in both terms.

@@ -1,4 +1,4 @@
-//! Parameter initialisation (paper 000 Sec. 3: Gaussian weights, visible fields from the data
+//! Parameter initialisation (paper 000, MNIST experiments: Gaussian weights, visible fields from the data
 //! means, hidden fields 0; paper 002: small Gaussian weights, zero fields).
 
 use crate::config::{Init, VisibleBiasInit};

@@ -102,7 +102,7 @@ fn exact_trainer_reaches_the_maximum_likelihood() {
 fn exact_linear_trainer_learns_the_top_data_modes() {
     // Gaussian–Gaussian RBM (γ_v = γ_h = 1, 2 hidden units) on data with covariance
     // diag(3, 2, 0.5, 0.5, 0.5): the ML model covariance matches the data variance along the two
-    // directions above 1/γ_v (paper 000 Sec. 2), and stays at 1/γ_v along the others.
+    // directions above 1/γ_v (paper 000, linear regime), and stays at 1/γ_v along the others.
     let n = 4000;
     let sd = [3.0f64.sqrt(), 2.0f64.sqrt(), 0.5f64.sqrt(), 0.5f64.sqrt(), 0.5f64.sqrt()];
     let mut g = model::rng::stream(1, 1, 1);
@@ -252,9 +252,23 @@ fn log_spaced_schedule() {
 fn potts_training_with_zero_sum_gauge() {
     // Potts visible (P = 3), Bernoulli hidden: PCD with the gauge applied after every update keeps
     // every weight group zero-sum and improves the exact likelihood of the teacher's data.
-    let t = teacher(Units::Potts { states: 3 }, 5, Units::Bernoulli, 2, 1.5, 3);
+    // teacher: hidden unit μ rewards sites in state μ (a mixture of "mostly 0", "mostly 1" and uniform)
+    let mut t = Rbm::<f64>::zeros(Units::Potts { states: 3 }, 5, Units::Bernoulli, 2).unwrap();
+    for i in 0..5 {
+        t.weights[(i * 3, 0)] = 2.0;
+        t.weights[(i * 3 + 1, 1)] = 2.0;
+    }
+    t.hidden.bias.fill(-6.0);
     let d = teacher_data(&t, 2000, 4);
-    let rbm = init_rbm(Units::Potts { states: 3 }, 5, Units::Bernoulli, 2, &Init { weight_std: 0.1, ..Init::default() }, d.view()).unwrap();
+    let rbm = init_rbm(
+        Units::Potts { states: 3 },
+        5,
+        Units::Bernoulli,
+        2,
+        &Init { weight_std: 0.1, ..Init::default() },
+        d.view(),
+    )
+    .unwrap();
     let ll0 = log_likelihood(&rbm, d.view()).unwrap();
     let teacher_ll = log_likelihood(&t, d.view()).unwrap();
     let mut cfg = base_config(Sampler::Pcd { k: 5, n_chains: 200 }, 0.05, 50, 20);
@@ -262,6 +276,7 @@ fn potts_training_with_zero_sum_gauge() {
     let out = train(rbm, d.view(), None, cfg).unwrap();
     let ll = log_likelihood(&out.last.rbm, d.view()).unwrap();
     eprintln!("Potts: LL {ll0:.4} → {ll:.4} (teacher {teacher_ll:.4})");
+    assert!(teacher_ll - ll0 > 0.3, "teacher has too little structure");
     assert!(ll - ll0 > 0.8 * (teacher_ll - ll0));
     for i in 0..5 {
         for mu in 0..2 {

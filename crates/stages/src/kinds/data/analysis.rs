@@ -17,7 +17,9 @@ use anyhow::Context;
 use arrow::record_batch::RecordBatch;
 use ndarray::Array2;
 use pipeline::table::{self, TableBuilder};
-use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value};
+use pipeline::{
+    InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value,
+};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -39,7 +41,27 @@ fn spins(up: &Upstream) -> anyhow::Result<Array2<i8>> {
     })
 }
 
+/// Columns of a checks table (never overwritten by carried upstream parameters).
+const CHECK_COLUMNS: &[&str] = &[
+    "check",
+    "measured",
+    "expected",
+    "tolerance",
+    "is_pass",
+    "p_value",
+    "sem",
+    "d",
+    "mu",
+    "nu",
+    "site",
+    "mean_z2",
+    "n_rows",
+];
+
+/// A checks table: the standard columns, `extra` ones, and the generator's parameters
+/// (`upstream`, e.g. `beta`) so that each row of REPORT.md says which teacher it checks.
 fn checks_row_table(
+    upstream: &Params,
     names: Vec<String>,
     measured: Vec<f64>,
     expected: Vec<f64>,
@@ -52,7 +74,8 @@ fn checks_row_table(
         .f64("measured", measured)
         .f64("expected", expected)
         .f64("tolerance", tolerance);
-    extra(b).bool("is_pass", pass).build()
+    let n = pass.len();
+    carry(extra(b).bool("is_pass", pass), upstream, n, CHECK_COLUMNS).build()
 }
 
 /// Per-sample ring correlation `c_s(d) = (1/N) Σ_i f(v_i, v_{i+d})`, summed over samples:
@@ -146,11 +169,8 @@ impl StageKind for RingCorrelation {
         };
         let sf = s as f64;
         let corr: Vec<f64> = sum.iter().map(|x| x / sf).collect();
-        let sem: Vec<f64> = sq
-            .iter()
-            .zip(&corr)
-            .map(|(q, m)| ((q - sf * m * m).max(0.0) / (sf - 1.0) / sf).sqrt())
-            .collect();
+        let sem: Vec<f64> =
+            sq.iter().zip(&corr).map(|(q, m)| ((q - sf * m * m).max(0.0) / (sf - 1.0) / sf).sqrt()).collect();
         let k = d_max + 1;
         let b = TableBuilder::new()
             .i64("d", (0..k as i64).collect())
@@ -266,11 +286,11 @@ impl StageKind for CheckRingCorrelation {
         let c = &ctx.input("correlation")?.table;
         let e = &ctx.input("exact")?.table;
         let col = ctx.str("exact_column")?;
-        let exact: BTreeMap<i64, f64> =
-            table::col_i64(e, "d")?.into_iter().zip(table::col_f64(e, col)?).collect();
+        let exact: BTreeMap<i64, f64> = table::col_i64(e, "d")?.into_iter().zip(table::col_f64(e, col)?).collect();
         let (ds, corr, sem) = (table::col_i64(c, "d")?, table::col_f64(c, "correlation")?, table::col_f64(c, "sem")?);
         let (lo, hi, k) = (ctx.i64("d_min")?, ctx.i64("d_max")?, ctx.f64("n_se")?);
-        let (mut names, mut dd, mut me, mut ex, mut tol, mut se, mut pass) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut names, mut dd, mut me, mut ex, mut tol, mut se, mut pass) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for r in 0..ds.len() {
             let d = ds[r];
             if d < lo || d > hi {
@@ -286,7 +306,8 @@ impl StageKind for CheckRingCorrelation {
             pass.push((corr[r] - x).abs() <= k * sem[r]);
         }
         anyhow::ensure!(!names.is_empty(), "no distance in [{lo}, {hi}] to check");
-        let t = checks_row_table(names, me, ex, tol, pass, |b| b.i64("d", dd).f64("sem", se))?;
+        let up = &ctx.input("exact")?.params;
+        let t = checks_row_table(up, names, me, ex, tol, pass, |b| b.i64("d", dd).f64("sem", se))?;
         Ok(vec![("checks".into(), t)])
     }
 }
@@ -419,7 +440,8 @@ impl StageKind for CheckOverlapLaw {
             params: vec![
                 ParamSpec::new("mu", T::Int, "pattern index (1-based)").default(Value::Int(1)),
                 ParamSpec::new("alpha", T::Float, "significance level of the χ² test").default(Value::Float(1e-3)),
-                ParamSpec::new("min_expected", T::Float, "smallest expected count of a pooled bin").default(Value::Float(5.0)),
+                ParamSpec::new("min_expected", T::Float, "smallest expected count of a pooled bin")
+                    .default(Value::Float(5.0)),
                 ParamSpec::new("n_se", T::Float, "tolerance of the moments in s.e.").default(Value::Float(3.0)),
             ],
             inputs: vec![
@@ -443,8 +465,12 @@ impl StageKind for CheckOverlapLaw {
         let h = &ctx.input("histogram")?.table;
         let e = &ctx.input("exact")?.table;
         let mu = ctx.i64("mu")?;
-        let (hm, hk, hc, ho) =
-            (table::col_i64(h, "mu")?, table::col_i64(h, "k")?, table::col_f64(h, "count")?, table::col_f64(h, "overlap")?);
+        let (hm, hk, hc, ho) = (
+            table::col_i64(h, "mu")?,
+            table::col_i64(h, "k")?,
+            table::col_f64(h, "count")?,
+            table::col_f64(h, "overlap")?,
+        );
         let counts: BTreeMap<i64, (f64, f64)> =
             (0..hm.len()).filter(|&r| hm[r] == mu).map(|r| (hk[r], (hc[r], ho[r]))).collect();
         let (ek, ep) = (table::col_i64(e, "k")?, table::col_f64(e, "probability")?);
@@ -473,7 +499,8 @@ impl StageKind for CheckOverlapLaw {
         let ea = table::col_f64(e, "mean_abs_overlap")?[0];
         let e2 = table::col_f64(e, "mean_sq_overlap")?[0];
         let t = checks_row_table(
-            vec![format!("chi2 overlap law ({bins} pooled bins)"), "mean |m|".into(), "mean m^2".into()],
+            &ctx.input("exact")?.params,
+            vec![format!("chi2 overlap law ({bins} pooled bins)"), "mean abs(m)".into(), "mean m^2".into()],
             vec![chi2, ma, m2],
             vec![dof, ea, e2],
             vec![chi2_critical(alpha, dof), k * sa, k * s2],
@@ -517,14 +544,15 @@ impl StageKind for CheckOverlapMoments {
             let b = table::col_f64(o, &format!("m_{}", nu[r]))?;
             let prod: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x * y).collect();
             let (m, s) = mean_sem(&prod);
-            names.push(format!("<m_{} m_{}>", mu[r], nu[r]));
+            names.push(format!("E[m_{} m_{}]", mu[r], nu[r]));
             me.push(m);
             ex.push(q[r]);
             tol.push(k * s);
             se.push(s);
             pass.push((m - q[r]).abs() <= k * s);
         }
-        let t = checks_row_table(names, me, ex, tol, pass, |b| b.i64("mu", mu).i64("nu", nu).f64("sem", se))?;
+        let up = &ctx.input("exact")?.params;
+        let t = checks_row_table(up, names, me, ex, tol, pass, |b| b.i64("mu", mu).i64("nu", nu).f64("sem", se))?;
         Ok(vec![("checks".into(), t)])
     }
 }
@@ -574,9 +602,16 @@ impl StageKind for CheckSiteMeans {
             }
         }
         let zm = ctx.f64("z_max")?;
-        let t = checks_row_table(vec!["max |z| of site means".into()], vec![zmax], vec![0.0], vec![zm], vec![zmax <= zm], |b| {
-            b.i64("site", vec![arg as i64]).f64("mean_z2", vec![z2]).i64("n_rows", vec![s as i64])
-        })?;
+        let up = &ctx.input("exact")?.params;
+        let t = checks_row_table(
+            up,
+            vec!["max abs(z) of site means".into()],
+            vec![zmax],
+            vec![0.0],
+            vec![zm],
+            vec![zmax <= zm],
+            |b| b.i64("site", vec![arg as i64]).f64("mean_z2", vec![z2]).i64("n_rows", vec![s as i64]),
+        )?;
         Ok(vec![("checks".into(), t)])
     }
 }
@@ -588,12 +623,9 @@ mod tests {
     #[test]
     fn chi2_survival_matches_printed_tables() {
         // Upper 5 % and 0.1 % points of the χ² law (Abramowitz & Stegun table 26.8).
-        for (x, dof, p) in [
-            (3.841_459, 1.0, 0.05),
-            (18.307_038, 10.0, 0.05),
-            (124.342_113, 100.0, 0.05),
-            (29.588_298, 10.0, 0.001),
-        ] {
+        for (x, dof, p) in
+            [(3.841_459, 1.0, 0.05), (18.307_038, 10.0, 0.05), (124.342_113, 100.0, 0.05), (29.588_298, 10.0, 0.001)]
+        {
             assert!((chi2_sf(x, dof) - p).abs() < 1e-6 * p.max(1e-3) * 100.0, "dof {dof}: {}", chi2_sf(x, dof));
         }
         // dof = 2: closed form e^{−x/2}.

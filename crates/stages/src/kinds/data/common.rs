@@ -52,7 +52,10 @@ pub fn encoding(s: &str) -> Result<Encoding, String> {
 pub fn int_in(p: &Params, k: &str, lo: i64, hi: i64) -> Result<i64, String> {
     let v = int(p, k);
     if v < lo || v > hi {
-        return Err(format!("{k} must lie in [{lo}, {hi}], got {}", p.get(k).map(|v| v.to_string()).unwrap_or_default()));
+        return Err(format!(
+            "{k} must lie in [{lo}, {hi}], got {}",
+            p.get(k).map(|v| v.to_string()).unwrap_or_default()
+        ));
     }
     Ok(v)
 }
@@ -73,12 +76,7 @@ pub fn samples_table(
     v: &Array2<i8>,
     extra: impl FnOnce(TableBuilder) -> TableBuilder,
 ) -> anyhow::Result<RecordBatch> {
-    anyhow::ensure!(
-        index.len() == v.nrows(),
-        "{} sample indices for {} samples",
-        index.len(),
-        v.nrows()
-    );
+    anyhow::ensure!(index.len() == v.nrows(), "{} sample indices for {} samples", index.len(), v.nrows());
     let b = codec::put_i8_rows(TableBuilder::new().i64("sample", index), SAMPLE_COLUMN, v)?;
     extra(b).build()
 }

@@ -46,9 +46,9 @@ pub fn source_files(source: &str) -> Vec<String> {
                 .collect()
         }
         "hgd" => vec![hgd::HAPT_ZIP.to_string(), hgd::LABELS_TSV.to_string()],
-        "orl" => (1..=orl::SUBJECTS)
-            .flat_map(|s| (1..=orl::IMAGES_PER_SUBJECT).map(move |i| orl::face_path(s, i)))
-            .collect(),
+        "orl" => {
+            (1..=orl::SUBJECTS).flat_map(|s| (1..=orl::IMAGES_PER_SUBJECT).map(move |i| orl::face_path(s, i))).collect()
+        }
         _ => vec![],
     }
 }
@@ -63,10 +63,9 @@ pub fn content_id(source: &str, sums: &Checksums, root: &Path) -> anyhow::Result
     files.sort();
     let mut lines = String::new();
     for f in &files {
-        let d = sums.expected(f).ok_or_else(|| data::Error::NotListed {
-            path: root.join(f),
-            sums: root.join(data::checksum::SUMS_FILE),
-        })?;
+        let d = sums
+            .expected(f)
+            .ok_or_else(|| data::Error::NotListed { path: root.join(f), sums: root.join(data::checksum::SUMS_FILE) })?;
         lines.push_str(&format!("{}  {f}\n", to_hex(d)));
     }
     Ok(to_hex(&sha256(lines.as_bytes())))
@@ -112,7 +111,14 @@ struct Loaded {
     index: Vec<i64>,
 }
 
-fn load(source: &str, root: &Path, sums: &Checksums, split: &str, test_fraction: f64, seed: u64) -> anyhow::Result<Loaded> {
+fn load(
+    source: &str,
+    root: &Path,
+    sums: &Checksums,
+    split: &str,
+    test_fraction: f64,
+    seed: u64,
+) -> anyhow::Result<Loaded> {
     let seeded_split = |n: usize| -> anyhow::Result<Vec<usize>> {
         let (train, test) = transform::train_test_split(n, test_fraction, seed)?;
         Ok(match split {
@@ -140,7 +146,8 @@ fn load(source: &str, root: &Path, sums: &Checksums, split: &str, test_fraction:
                 imgs.push(li.images);
             }
             let views: Vec<_> = imgs.iter().map(|a| a.view()).collect();
-            let images = if views.len() == 1 { imgs.pop().expect("one part") } else { ndarray::concatenate(Axis(0), &views)? };
+            let images =
+                if views.len() == 1 { imgs.pop().expect("one part") } else { ndarray::concatenate(Axis(0), &views)? };
             Ok(Loaded { grey: Some((images, shape.0, shape.1)), binary: None, labels: Labels::Int(labels), index })
         }
         "hgd" => {
@@ -178,22 +185,43 @@ impl StageKind for DatasetKind {
             name: "dataset",
             doc: "A real data set from data_dir (filled by `make data`; every file verified against data_dir/SHA256SUMS and the digests pinned in this build) with the papers' transforms: split, seeded subset, resize to L×L (skimage-compatible anti-aliased), binarisation (threshold | stochastic), HGD reduction (kernel 3, threshold ≥ 2, stride 2), ±1/{0,1} encoding. Output samples: sample (index in the source), v (one i8 per unit), label (int64 class for MNIST/Fashion-MNIST, int64 subject for ORL, utf8 population for HGD, plus super_population), content_sha256 (the pinned content id)",
             params: vec![
-                ParamSpec::new("source", T::Str, "mnist | fashion_mnist | hgd | orl (ORL faces: the declared stand-in for CelebA)"),
-                ParamSpec::new("data_dir", T::Str, "data directory (relative paths: from the working directory at run time)")
-                    .default(Value::Str("data".into())),
+                ParamSpec::new(
+                    "source",
+                    T::Str,
+                    "mnist | fashion_mnist | hgd | orl (ORL faces: the declared stand-in for CelebA)",
+                ),
+                ParamSpec::new(
+                    "data_dir",
+                    T::Str,
+                    "data directory (relative paths: from the working directory at run time)",
+                )
+                .default(Value::Str("data".into())),
                 ParamSpec::new("split", T::Str, "train | test | all (MNIST: its files; HGD/ORL: seeded partition)")
                     .default(Value::Str("train".into())),
                 ParamSpec::new("test_fraction", T::Float, "HGD/ORL: fraction of rows in the test part")
                     .default(Value::Float(0.2)),
-                ParamSpec::new("n_samples", T::Int, "seeded random subset of this many rows (0 = all)").default(Value::Int(0)),
-                ParamSpec::new("binarize", T::Str, "images: threshold | stochastic").default(Value::Str("threshold".into())),
-                ParamSpec::new("threshold", T::Float, "images: unit is 1 iff grey/255 > threshold").default(Value::Float(0.5)),
-                ParamSpec::new("size", T::Int, "images: resize to size × size before binarising (0 = native)").default(Value::Int(0)),
-                ParamSpec::new("reduce", T::Int, "HGD: rounds of the kernel-3/threshold-2/stride-2 reduction (805 → 402 → 200 → 99)")
+                ParamSpec::new("n_samples", T::Int, "seeded random subset of this many rows (0 = all)")
                     .default(Value::Int(0)),
-                ParamSpec::new("encoding", T::Str, "unit values: spin (±1) | binary ({0,1})").default(Value::Str("binary".into())),
-                ParamSpec::new("seed", T::Int, "seed of the split (seed), subset (seed + 1) and stochastic binarisation (seed + 2)")
+                ParamSpec::new("binarize", T::Str, "images: threshold | stochastic")
+                    .default(Value::Str("threshold".into())),
+                ParamSpec::new("threshold", T::Float, "images: unit is 1 iff grey/255 > threshold")
+                    .default(Value::Float(0.5)),
+                ParamSpec::new("size", T::Int, "images: resize to size × size before binarising (0 = native)")
                     .default(Value::Int(0)),
+                ParamSpec::new(
+                    "reduce",
+                    T::Int,
+                    "HGD: rounds of the kernel-3/threshold-2/stride-2 reduction (805 → 402 → 200 → 99)",
+                )
+                .default(Value::Int(0)),
+                ParamSpec::new("encoding", T::Str, "unit values: spin (±1) | binary ({0,1})")
+                    .default(Value::Str("binary".into())),
+                ParamSpec::new(
+                    "seed",
+                    T::Int,
+                    "seed of the split (seed), subset (seed + 1) and stochastic binarisation (seed + 2)",
+                )
+                .default(Value::Int(0)),
             ],
             inputs: vec![],
             outputs: vec!["samples"],

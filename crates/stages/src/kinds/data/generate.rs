@@ -12,9 +12,7 @@ use data::xy::XyRing;
 use data::{Encoding, null, transform};
 use ndarray::{Array1, Array2};
 use pipeline::table::TableBuilder;
-use pipeline::{
-    Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value,
-};
+use pipeline::{Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value};
 use rand::RngExt;
 
 const FILES: &[&str] = &["kinds/data/generate.rs", "kinds/data/common.rs"];
@@ -33,19 +31,14 @@ fn p_beta() -> ParamSpec {
     ParamSpec::new("beta", T::Float, "inverse temperature β ≥ 0")
 }
 fn p_encoding() -> ParamSpec {
-    ParamSpec::new("encoding", T::Str, "unit values: spin (±1) | binary ({0,1})")
-        .default(Value::Str("spin".into()))
+    ParamSpec::new("encoding", T::Str, "unit values: spin (±1) | binary ({0,1})").default(Value::Str("spin".into()))
 }
 fn p_seed() -> ParamSpec {
     ParamSpec::new("seed", T::Int, "RNG seed (random patterns/weights and samples)")
 }
 fn p_one_hot() -> ParamSpec {
-    ParamSpec::new(
-        "one_hot",
-        T::Bool,
-        "write the N·P one-hot bits (column i·P + state) instead of the states",
-    )
-    .default(Value::Bool(false))
+    ParamSpec::new("one_hot", T::Bool, "write the N·P one-hot bits (column i·P + state) instead of the states")
+        .default(Value::Bool(false))
 }
 
 fn check_common(p: &Params, n_min: i64) -> Result<(), String> {
@@ -260,11 +253,7 @@ impl StageKind for IsingRingKind {
 }
 
 fn potts_samples(x: &Array2<u8>, p: usize, one_hot: bool) -> anyhow::Result<Array2<i8>> {
-    if one_hot {
-        to_i8(&transform::one_hot(x, p)?, 1)
-    } else {
-        to_i8(x, (p - 1) as u8)
-    }
+    if one_hot { to_i8(&transform::one_hot(x, p)?, 1) } else { to_i8(x, (p - 1) as u8) }
 }
 
 /// `generate_xy_ring`: discretised XY ring, a cosine-kernel Potts ring (paper 002 §4).
@@ -312,11 +301,7 @@ impl StageKind for XyRingKind {
             .f64("ratio", lam.iter().map(|l| l / lam[0]).collect())
             .f64("lambda", lam)
             .build()?;
-        Ok(out(vec![
-            ("samples", samples_table(index(s), &v, |b| b)?),
-            ("exact", exact),
-            ("eigenvalues", eig),
-        ]))
+        Ok(out(vec![("samples", samples_table(index(s), &v, |b| b)?), ("exact", exact), ("eigenvalues", eig)]))
     }
 }
 
@@ -355,11 +340,8 @@ impl StageKind for NullBinaryKind {
             Encoding::Spin => (2.0 * q - 1.0, 4.0 * q * (1.0 - q)),
             Encoding::Binary => (q, q * (1.0 - q)),
         };
-        let exact = TableBuilder::new()
-            .i64("i", index(n))
-            .f64("mean", vec![mean; n])
-            .f64("variance", vec![var; n])
-            .build()?;
+        let exact =
+            TableBuilder::new().i64("i", index(n)).f64("mean", vec![mean; n]).f64("variance", vec![var; n]).build()?;
         Ok(out(vec![("samples", samples_table(index(s), &v, |b| b)?), ("exact", exact)]))
     }
 }
@@ -395,10 +377,8 @@ impl StageKind for NullPottsKind {
         let (n, pst, s) = (ctx.usize("n")?, ctx.usize("states")?, ctx.usize("n_samples")?);
         let x = null::independent_potts(s, n, pst, ctx.seed()?)?;
         let v = potts_samples(&x, pst, ctx.bool("one_hot")?)?;
-        let exact = TableBuilder::new()
-            .i64("state", index(pst))
-            .f64("probability", vec![1.0 / pst as f64; pst])
-            .build()?;
+        let exact =
+            TableBuilder::new().i64("state", index(pst)).f64("probability", vec![1.0 / pst as f64; pst]).build()?;
         Ok(out(vec![("samples", samples_table(index(s), &v, |b| b)?), ("exact", exact)]))
     }
 }

@@ -32,16 +32,33 @@ impl StageKind for LinearRbmDynamics {
             name: "linear_rbm_dynamics",
             doc: "Paper 000 Fig. 1: integrates the exact gradient flow dW/dt = sigma_h^2 (C - Sigma_model(W)) W of the Gaussian-Gaussian RBM (adaptive Dormand-Prince) from small random weights on zero-mean Gaussian data whose PCA variances are `top_variances` followed by `bulk_variance`; records the singular values of W, their amplitude along the data principal directions, the alignment with them and the exact log-likelihood at log-spaced times. Checks: final modes equal the closed-form equilibrium w^2 = (v - s_v^2)/(s_v^2 s_h^2 v) within 1 % above threshold and vanish below, modes emerge in decreasing order of data variance, the log-likelihood never decreases",
             params: vec![
-                ParamSpec::new("top_variances", T::FloatList, "data variances of the leading PCA directions (>= 0, decreasing)")
-                    .default(Value::List(vec![6.0, 4.0, 3.0, 2.0, 1.5].into_iter().map(Value::Float).collect())),
-                ParamSpec::new("bulk_variance", T::Float, "variance of the remaining directions (>= 0)").default(Value::Float(0.5)),
-                ParamSpec::new("n_visible", T::Int, "visible units N_v (>= number of top variances)").default(Value::Int(100)),
+                ParamSpec::new(
+                    "top_variances",
+                    T::FloatList,
+                    "data variances of the leading PCA directions (>= 0, decreasing)",
+                )
+                .default(Value::List(vec![6.0, 4.0, 3.0, 2.0, 1.5].into_iter().map(Value::Float).collect())),
+                ParamSpec::new("bulk_variance", T::Float, "variance of the remaining directions (>= 0)")
+                    .default(Value::Float(0.5)),
+                ParamSpec::new("n_visible", T::Int, "visible units N_v (>= number of top variances)")
+                    .default(Value::Int(100)),
                 ParamSpec::new("n_hidden", T::Int, "hidden units N_h (1..=N_v)").default(Value::Int(8)),
-                ParamSpec::new("n_samples", T::Int, "0: population covariance; S > 0: empirical covariance of S samples").default(Value::Int(0)),
+                ParamSpec::new(
+                    "n_samples",
+                    T::Int,
+                    "0: population covariance; S > 0: empirical covariance of S samples",
+                )
+                .default(Value::Int(0)),
                 ParamSpec::new("sigma_v", T::Float, "visible standard deviation (> 0)").default(Value::Float(1.0)),
                 ParamSpec::new("sigma_h", T::Float, "hidden standard deviation (> 0)").default(Value::Float(1.0)),
-                ParamSpec::new("init_std", T::Float, "standard deviation of the initial weights (> 0, small: the MP bulk stays below threshold)").default(Value::Float(0.01)),
-                ParamSpec::new("seed", T::Int, "seed of the data directions and initial weights").default(Value::Int(0)),
+                ParamSpec::new(
+                    "init_std",
+                    T::Float,
+                    "standard deviation of the initial weights (> 0, small: the MP bulk stays below threshold)",
+                )
+                .default(Value::Float(0.01)),
+                ParamSpec::new("seed", T::Int, "seed of the data directions and initial weights")
+                    .default(Value::Int(0)),
                 ParamSpec::new("t_min", T::Float, "first output time after t = 0 (> 0)").default(Value::Float(0.01)),
                 ParamSpec::new("t_max", T::Float, "last output time (> t_min)").default(Value::Float(100.0)),
                 ParamSpec::new("n_times", T::Int, "log-spaced output times (>= 2)").default(Value::Int(150)),
@@ -60,7 +77,9 @@ impl StageKind for LinearRbmDynamics {
         let bulk = pf(p, "bulk_variance");
         need(bulk >= 0.0, || format!("bulk_variance must be >= 0, got {bulk}"))?;
         let nv = pi(p, "n_visible");
-        need(nv >= top.len() as i64, || format!("n_visible ({nv}) must be >= the number of top variances ({})", top.len()))?;
+        need(nv >= top.len() as i64, || {
+            format!("n_visible ({nv}) must be >= the number of top variances ({})", top.len())
+        })?;
         let nh = pi(p, "n_hidden");
         need(nh >= 1 && nh <= nv, || format!("n_hidden must lie in 1..=n_visible ({nv}), got {nh}"))?;
         need(pi(p, "n_samples") >= 0, || "n_samples must be >= 0".into())?;
@@ -76,7 +95,9 @@ impl StageKind for LinearRbmDynamics {
         // w_max ~ init_std (sqrt N_v + sqrt N_h) for Gaussian entries.
         let wmax = pf(p, "init_std") * ((nv as f64).sqrt() + (nh as f64).sqrt());
         need(pf(p, "sigma_v") * pf(p, "sigma_h") * wmax < 0.5, || {
-            format!("init_std too large: the initial top singular value ~ {wmax:.3} must keep sigma_v sigma_h w_max < 0.5 (small-weight start)")
+            format!(
+                "init_std too large: the initial top singular value ~ {wmax:.3} must keep sigma_v sigma_h w_max < 0.5 (small-weight start)"
+            )
         })
     }
 
@@ -115,11 +136,8 @@ impl StageKind for LinearRbmDynamics {
                 (ll[b] - ll[a]) / (t[b] - t[a])
             })
             .collect();
-        let likelihood = TableBuilder::new()
-            .f64("time", t.clone())
-            .f64("log_likelihood", ll.clone())
-            .f64("dll_dt", dll)
-            .build()?;
+        let likelihood =
+            TableBuilder::new().f64("time", t.clone()).f64("log_likelihood", ll.clone()).f64("dll_dt", dll).build()?;
 
         // Checks against the closed form (independent of the matrix integration).
         let mut c = Checks::default();
@@ -129,27 +147,40 @@ impl StageKind for LinearRbmDynamics {
         for a in 0..nh {
             let eq = rbm.equilibrium_w(pca_vars[a].max(0.0))?;
             if pca_vars[a] > thr * 1.05 {
-                c.rel(&format!("mode {}: final w vs equilibrium (data variance {:.3})", a + 1, pca_vars[a]), last[a], eq, 0.01, REF);
+                c.rel(
+                    &format!("mode {}: final w vs equilibrium (data variance {:.3})", a + 1, pca_vars[a]),
+                    last[a],
+                    eq,
+                    0.01,
+                    REF,
+                );
             } else if pca_vars[a] < thr * 0.95 {
-                c.at_most(&format!("mode {}: below threshold (variance {:.3}), final w", a + 1, pca_vars[a]), last[a], 0.05, REF);
+                c.at_most(
+                    &format!("mode {}: below threshold (variance {:.3}), final w", a + 1, pca_vars[a]),
+                    last[a],
+                    0.05,
+                    REF,
+                );
             }
         }
         let em = emergence_times(&traj, 0.5, 0.05);
         let learned: Vec<f64> = em.iter().map_while(|e| *e).collect();
         let n_above = pca_vars.iter().take(nh).filter(|v| **v > thr * 1.05).count();
         c.abs("modes learned (reach half their final value)", learned.len() as f64, n_above as f64, 0.0, REF);
-        c.claim(
-            "modes emerge in decreasing order of data variance",
-            learned.windows(2).all(|w| w[0] < w[1]),
-            REF,
-        );
+        c.claim("modes emerge in decreasing order of data variance", learned.windows(2).all(|w| w[0] < w[1]), REF);
         let worst_drop = ll.windows(2).map(|w| w[0] - w[1]).fold(0.0f64, f64::max);
-        c.at_most("largest decrease of the log-likelihood between outputs", worst_drop, 1e-9, "gradient flow: LL non-decreasing");
-        c.at_least("final alignment |u_W . u_data| of the top mode", traj.alignment.last().map(|a| a[0]).unwrap_or(f64::NAN), 0.99, "paper 000 Fig. 1 inset");
-        Ok(vec![
-            ("modes".into(), modes),
-            ("likelihood".into(), likelihood),
-            ("checks".into(), c.build()?),
-        ])
+        c.at_most(
+            "largest decrease of the log-likelihood between outputs",
+            worst_drop,
+            1e-9,
+            "gradient flow: LL non-decreasing",
+        );
+        c.at_least(
+            "final alignment |u_W . u_data| of the top mode",
+            traj.alignment.last().map(|a| a[0]).unwrap_or(f64::NAN),
+            0.99,
+            "paper 000 Fig. 1 inset",
+        );
+        Ok(vec![("modes".into(), modes), ("likelihood".into(), likelihood), ("checks".into(), c.build()?)])
     }
 }

@@ -10,8 +10,7 @@ use anyhow::Context;
 use pipeline::table::TableBuilder;
 use pipeline::{Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value};
 use theory::reaction_diffusion::continuum::{
-    PdeOptions, b_roots, grid, integrate_pde, linear_stability, pde_from_noise, sech_fwhm,
-    sech_peak, sech_profile,
+    PdeOptions, b_roots, grid, integrate_pde, linear_stability, pde_from_noise, sech_fwhm, sech_peak, sech_profile,
 };
 use theory::reaction_diffusion::discrete::{DiscreteOptions, lattice_from_noise};
 use theory::reaction_diffusion::{PeakShape, Profile, TracePoint, peak_shape};
@@ -45,6 +44,28 @@ fn count_bumps(v: &[f64]) -> usize {
         .count()
 }
 
+/// Rotation of two hidden units' weights `(w1, w2) -> (cos θ w1 + sin θ w2, −sin θ w1 + cos θ w2)`
+/// maximising `Σ_i Σ_μ w_iμ⁴` (scan of θ in [0, π/2) in 0.25° steps, then the quartic is
+/// π/2-periodic). The small-β objective of eqs. (50)–(51) is invariant under such
+/// rotations (its quartic terms depend only on the Gram matrix `WᵀW` and on the row norms
+/// `w_i1² + w_i2²`), so the flow stops at an arbitrary rotation of the localised pair; this
+/// picks the most localised representative (one bump per unit), as drawn in the paper.
+fn localise(w1: &[f64], w2: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let rot = |th: f64| -> (Vec<f64>, Vec<f64>) {
+        let (c, s) = (th.cos(), th.sin());
+        (
+            w1.iter().zip(w2).map(|(a, b)| c * a + s * b).collect(),
+            w1.iter().zip(w2).map(|(a, b)| -s * a + c * b).collect(),
+        )
+    };
+    let quartic = |p: &(Vec<f64>, Vec<f64>)| p.0.iter().chain(&p.1).map(|v| v.powi(4)).sum::<f64>();
+    let best = (0..360)
+        .map(|k| k as f64 * std::f64::consts::FRAC_PI_2 / 360.0)
+        .max_by(|a, b| quartic(&rot(*a)).total_cmp(&quartic(&rot(*b))))
+        .unwrap_or(0.0);
+    rot(best)
+}
+
 fn trace_table(trace: &[TracePoint]) -> anyhow::Result<arrow::record_batch::RecordBatch> {
     let (mut t, mut unit, mut sq, mut ov, mut res) = (vec![], vec![], vec![], vec![], vec![]);
     for p in trace {
@@ -56,20 +77,11 @@ fn trace_table(trace: &[TracePoint]) -> anyhow::Result<arrow::record_batch::Reco
             res.push(p.residual);
         }
     }
-    TableBuilder::new()
-        .f64("t", t)
-        .i64("unit", unit)
-        .f64("sum_sq", sq)
-        .f64("overlap", ov)
-        .f64("residual", res)
-        .build()
+    TableBuilder::new().f64("t", t).i64("unit", unit).f64("sum_sq", sq).f64("overlap", ov).f64("residual", res).build()
 }
 
 fn shapes(profiles: &[Profile]) -> anyhow::Result<Vec<PeakShape>> {
-    profiles
-        .iter()
-        .map(|p| peak_shape(p).context("measuring the stationary bump"))
-        .collect()
+    profiles.iter().map(|p| peak_shape(p).context("measuring the stationary bump")).collect()
 }
 
 /// Circular distance between two centres on a ring of length `len`.
@@ -85,7 +97,7 @@ impl StageKind for RdLattice {
     fn info(&self) -> StageInfo {
         StageInfo {
             name: "rd_lattice",
-            doc: "Paper 002 Fig. 14(a,b): integrates the parameter-free small-beta lattice equation (37) (n_hidden = 1) or the re-derived coupled pair (50)-(51) (n_hidden = 2) on a ring from white noise to stationarity (adaptive Dormand-Prince); outputs the stationary profiles, the trace of sum w^2, the bump shapes and checks against b- = 8 - 4 sqrt 2. Fails with the solver's message if max|dw/dt| does not fall below tol by t_max",
+            doc: "Paper 002 Fig. 14(a,b): integrates the parameter-free small-beta lattice equation (37) (n_hidden = 1) or the re-derived coupled pair (50)-(51) (n_hidden = 2) on a ring from white noise to stationarity (adaptive Dormand-Prince); outputs the stationary profiles (w as integrated; w_local: for M = 2 the rotation of the two units maximising sum w^4, since the expanded objective is invariant under rotations in hidden-unit space), the trace of sum w^2, the bump shapes and checks against b- = 8 - 4 sqrt 2. Fails with the solver's message if max|dw/dt| does not fall below tol by t_max",
             params: vec![
                 ParamSpec::new("n_sites", T::Int, "ring size N (>= 3)").default(Value::Int(100)),
                 ParamSpec::new("n_hidden", T::Int, "hidden units M: 1 (eq. 37) or 2 (eqs. 50-51)")
@@ -119,16 +131,26 @@ impl StageKind for RdLattice {
         let opts = DiscreteOptions { tol: ctx.f64("tol")?, t_max: ctx.f64("t_max")?, ..Default::default() };
         let run = lattice_from_noise(n, m, ctx.f64("amplitude")?, ctx.seed()?, &opts)
             .context("rd_lattice: integrating the lattice equations to stationarity")?;
-        let sh = shapes(&run.profiles)?;
-        let (mut unit, mut site, mut w) = (vec![], vec![], vec![]);
+        let local: Vec<Vec<f64>> = if m == 2 {
+            let (a, b) = localise(&run.profiles[0].value, &run.profiles[1].value);
+            vec![a, b]
+        } else {
+            vec![run.profiles[0].value.clone()]
+        };
+        let local_profiles: Vec<Profile> =
+            local.iter().map(|v| Profile { position: run.profiles[0].position.clone(), value: v.clone() }).collect();
+        let sh = shapes(&local_profiles)?;
+        let (mut unit, mut site, mut w, mut wl) = (vec![], vec![], vec![], vec![]);
         for (u, p) in run.profiles.iter().enumerate() {
+            let lu = upright(&local[u]);
             for (i, v) in upright(&p.value).into_iter().enumerate() {
                 unit.push(u as i64 + 1);
                 site.push(i as i64);
                 w.push(v);
+                wl.push(lu[i]);
             }
         }
-        let profile = TableBuilder::new().i64("unit", unit).i64("site", site).f64("w", w).build()?;
+        let profile = TableBuilder::new().i64("unit", unit).i64("site", site).f64("w", w).f64("w_local", wl).build()?;
         let summary = TableBuilder::new()
             .i64("unit", (1..=m as i64).collect())
             .f64("sum_sq", run.sum_sq.clone())
@@ -153,14 +175,22 @@ impl StageKind for RdLattice {
             for (u, s) in run.sum_sq.iter().enumerate() {
                 c.rel(&format!("unit {} sum_i w_i^2 vs b- (10 %)", u + 1), *s, bm, 0.10, r);
                 c.abs(
-                    &format!("unit {}: number of bumps", u + 1),
-                    count_bumps(&run.profiles[u].value) as f64,
+                    &format!("unit {} (localised rotation): number of bumps", u + 1),
+                    count_bumps(&local[u]) as f64,
                     1.0,
                     0.0,
                     r,
                 );
             }
             c.at_most("|sum_i w_i1 w_i2| (orthogonal receptive fields)", run.overlap.abs(), 0.05, r);
+            let rows: Vec<f64> = local[0].iter().zip(&local[1]).map(|(a, b)| a.hypot(*b)).collect();
+            c.abs(
+                "bumps of the rotation-invariant row norm sqrt(w_i1^2 + w_i2^2)",
+                count_bumps(&rows) as f64,
+                2.0,
+                0.0,
+                r,
+            );
             let sep = ring_distance(sh[0].centre, sh[1].centre, n as f64);
             c.at_least("bump separation / larger FWHM", sep / sh[0].fwhm.max(sh[1].fwhm), 1.0, r);
         }
@@ -177,8 +207,7 @@ impl StageKind for RdLattice {
 fn pde_params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new("length", T::Float, "periodic domain length L (> 0)").default(Value::Float(40.0)),
-        ParamSpec::new("n_grid", T::Int, "grid points / Fourier modes (power of two >= 4)")
-            .default(Value::Int(256)),
+        ParamSpec::new("n_grid", T::Int, "grid points / Fourier modes (power of two >= 4)").default(Value::Int(256)),
         ParamSpec::new("dt", T::Float, "time step of the semi-implicit spectral scheme (> 0)")
             .default(Value::Float(0.01)),
         ParamSpec::new("t_max", T::Float, "final time (> 0)").default(Value::Float(2000.0)),
@@ -253,8 +282,7 @@ impl StageKind for RdContinuum {
                 ws.push(exact.value[i]);
             }
         }
-        let profile =
-            TableBuilder::new().i64("unit", unit).f64("x", x).f64("w", w).f64("w_sech", ws).build()?;
+        let profile = TableBuilder::new().i64("unit", unit).f64("x", x).f64("w", w).f64("w_sech", ws).build()?;
         let trace = trace_table(&run.trace)?;
         let summary = TableBuilder::new()
             .i64("unit", (1..=m as i64).collect())
@@ -297,12 +325,14 @@ pub struct RdSechProfiles;
 
 impl StageKind for RdSechProfiles {
     fn info(&self) -> StageInfo {
-        let mut params = vec![ParamSpec::new(
-            "perturbation",
-            T::Float,
-            "relative size of the perturbations applied to the b± profiles (0 < p < 0.5)",
-        )
-        .default(Value::Float(0.01))];
+        let mut params = vec![
+            ParamSpec::new(
+                "perturbation",
+                T::Float,
+                "relative size of the perturbations applied to the b± profiles (0 < p < 0.5)",
+            )
+            .default(Value::Float(0.01)),
+        ];
         params.extend(pde_params());
         StageInfo {
             name: "rd_sech_profiles",
@@ -360,7 +390,9 @@ impl StageKind for RdSechProfiles {
             } else {
                 w.iter()
                     .zip(&x)
-                    .map(|(v, xx)| (1.0 + eps) * v + eps * sech_peak(bm).unwrap_or(0.0) * (-(xx - centre - 1.0).powi(2)).exp())
+                    .map(|(v, xx)| {
+                        (1.0 + eps) * v + eps * sech_peak(bm).unwrap_or(0.0) * (-(xx - centre - 1.0).powi(2)).exp()
+                    })
                     .collect()
             };
             let run = integrate_pde(std::slice::from_ref(&init), &opts)
@@ -388,12 +420,32 @@ impl StageKind for RdSechProfiles {
             stab_b.4.push(run.converged);
             let tag = if sign > 0.0 { "b+" } else { "b-" };
             if sign > 0.0 {
-                c.at_least("b+: top eigenvalue of the linearisation (even sector)", st.top_even, 1e-6, "re-derived (b > 6 unstable); paper 002 eq. (47): b > 8");
-                c.at_least("b+ shrunk by `perturbation`: relative change of the profile", rel_from_start, 0.5, "paper 002 Fig. 14(c): b+ unstable");
+                c.at_least(
+                    "b+: top eigenvalue of the linearisation (even sector)",
+                    st.top_even,
+                    1e-6,
+                    "re-derived (b > 6 unstable); paper 002 eq. (47): b > 8",
+                );
+                c.at_least(
+                    "b+ shrunk by `perturbation`: relative change of the profile",
+                    rel_from_start,
+                    0.5,
+                    "paper 002 Fig. 14(c): b+ unstable",
+                );
                 c.rel("b+ shrunk: final b vs b- (0.1 %)", run.b[0], bm, 1e-3, "paper 002 Fig. 14(c)");
             } else {
-                c.at_most("b-: top eigenvalue of the linearisation (even sector)", st.top_even, 1e-6, "re-derived (b > 6 unstable); paper 002 eq. (47): b < 8");
-                c.at_most("b- perturbed: distance to the re-centred b- profile", rel_to_bm, 0.01, "paper 002 Fig. 14(c): b- stable");
+                c.at_most(
+                    "b-: top eigenvalue of the linearisation (even sector)",
+                    st.top_even,
+                    1e-6,
+                    "re-derived (b > 6 unstable); paper 002 eq. (47): b < 8",
+                );
+                c.at_most(
+                    "b- perturbed: distance to the re-centred b- profile",
+                    rel_to_bm,
+                    0.01,
+                    "paper 002 Fig. 14(c): b- stable",
+                );
             }
             c.claim(&format!("{tag}: perturbed run reached stationarity"), run.converged, "stationarity");
         }
@@ -436,7 +488,8 @@ mod tests {
 
     #[test]
     fn bumps_and_ring_distances() {
-        let v: Vec<f64> = (0..20).map(|i| (-(i as f64 - 5.0).powi(2)).exp() - 0.9 * (-(i as f64 - 15.0).powi(2)).exp()).collect();
+        let v: Vec<f64> =
+            (0..20).map(|i| (-(i as f64 - 5.0).powi(2)).exp() - 0.9 * (-(i as f64 - 15.0).powi(2)).exp()).collect();
         assert_eq!(count_bumps(&v), 2);
         assert_eq!(count_bumps(&v[..10]), 1);
         assert_eq!(ring_distance(1.0, 19.0, 20.0), 2.0);

@@ -42,13 +42,21 @@ pub struct RmtThresholdCurve;
 impl StageKind for RmtThresholdCurve {
     fn info(&self) -> StageInfo {
         let mut params = vec![
-            ParamSpec::new("model", T::Str, "ising (Fig. 12: Lambda_Ising vs (1+sqrt r)^2) | xy (Fig. 13d: Lambda_XY vs eq. 31)")
-                .default(Value::Str("ising".into())),
+            ParamSpec::new(
+                "model",
+                T::Str,
+                "ising (Fig. 12: Lambda_Ising vs (1+sqrt r)^2) | xy (Fig. 13d: Lambda_XY vs eq. 31)",
+            )
+            .default(Value::Str("ising".into())),
             ParamSpec::new("beta", T::Float, "inverse temperature of the data (> 0)"),
             ParamSpec::new("n_states", T::Int, "Potts states P of the XY model (>= 2; ignored for ising)")
                 .default(Value::Int(10)),
-            ParamSpec::new("n_sites", T::Int, "ring size N for the exact finite-N Lambda_Ising (0: the e^{2 beta} limit; ignored for xy)")
-                .default(Value::Int(0)),
+            ParamSpec::new(
+                "n_sites",
+                T::Int,
+                "ring size N for the exact finite-N Lambda_Ising (0: the e^{2 beta} limit; ignored for xy)",
+            )
+            .default(Value::Int(0)),
         ];
         params.extend(r_grid_params());
         StageInfo {
@@ -147,16 +155,40 @@ impl StageKind for RmtThresholdChecks {
 
     fn run(&self, _ctx: &StageCtx) -> anyhow::Result<Outputs> {
         let mut c = Checks::default();
-        c.abs("beta(r = 0.01) = log(1 + sqrt r)", ising::beta_crossing(0.01)?, 0.0953, 5e-5, "paper 002 eq. (27), Fig. 7(a)");
+        c.abs(
+            "beta(r = 0.01) = log(1 + sqrt r)",
+            ising::beta_crossing(0.01)?,
+            0.0953,
+            5e-5,
+            "paper 002 eq. (27), Fig. 7(a)",
+        );
         c.abs("r_c(beta = 0.5) = (e^beta - 1)^2", ising::r_crossing(0.5)?, 0.4208, 5e-5, "paper 002 Fig. 7(b)");
         c.abs("correlation length xi(beta = 1)", ising::xi(1.0)?, 3.7, 0.05, "paper 002 eq. (9), §3");
-        c.abs("lambda_1/lambda_0 (beta = 1.5, P = 10)", xy::lambda_ratio(1.5, 10, 1)?, 0.5961, 5e-5, "paper 002 eq. (29)");
+        c.abs(
+            "lambda_1/lambda_0 (beta = 1.5, P = 10)",
+            xy::lambda_ratio(1.5, 10, 1)?,
+            0.5961,
+            5e-5,
+            "paper 002 eq. (29)",
+        );
         c.abs("Lambda_XY (beta = 1.5, P = 10)", xy::lambda_xy(1.5, 10)?, 4.391, 5e-4, "paper 002 eq. (30), Fig. 13(d)");
-        c.abs("crossing r of Lambda_XY with eq. (31) (beta = 1.5, P = 10)", xy::r_crossing_eq31(1.5, 10)?, 0.066, 5e-4, "paper 002 Fig. 13(d) text");
+        c.abs(
+            "crossing r of Lambda_XY with eq. (31) (beta = 1.5, P = 10)",
+            xy::r_crossing_eq31(1.5, 10)?,
+            0.066,
+            5e-4,
+            "paper 002 Fig. 13(d) text",
+        );
         // Independent identity: the crossing condition solved the other way round.
         let r = 0.37;
         let b = ising::beta_crossing(r)?;
-        c.rel("e^{2 beta(r)} = (1 + sqrt r)^2 at r = 0.37", ising::lambda_ising(b)?, (1.0 + r.sqrt()).powi(2), 1e-12, "paper 002 eqs. (25)-(27)");
+        c.rel(
+            "e^{2 beta(r)} = (1 + sqrt r)^2 at r = 0.37",
+            ising::lambda_ising(b)?,
+            (1.0 + r.sqrt()).powi(2),
+            1e-12,
+            "paper 002 eqs. (25)-(27)",
+        );
         Ok(vec![("checks".into(), c.build()?)])
     }
 }

@@ -82,100 +82,44 @@ impl TableBuilder {
     }
 }
 
+fn column<'a>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a ArrayRef> {
+    b.column_by_name(name).ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))
+}
+
+/// Casts column `name` to `to` (only from the listed source types) and downcasts it.
+fn cast_column<A: Array + Clone + 'static>(b: &RecordBatch, name: &str, from: &[DataType], to: DataType) -> anyhow::Result<A> {
+    let c = column(b, name)?;
+    anyhow::ensure!(from.contains(c.data_type()), "column `{name}` has type {}, expected one of {from:?}", c.data_type());
+    let cast = arrow::compute::cast(c, &to)?;
+    Ok(cast.as_any().downcast_ref::<A>().expect("cast to the requested type").clone())
+}
+
 /// Reads a numeric column as f64 (float64, float32, int64 and int32 are accepted).
 pub fn col_f64(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<f64>> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    Ok(match c.data_type() {
-        DataType::Float64 => c
-            .as_any()
-            .downcast_ref::<Float64Array>()
-            .expect("type checked")
-            .values()
-            .to_vec(),
-        DataType::Float32 => c
-            .as_any()
-            .downcast_ref::<Float32Array>()
-            .expect("type checked")
-            .values()
-            .iter()
-            .map(|v| *v as f64)
-            .collect(),
-        DataType::Int64 => c
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .expect("type checked")
-            .values()
-            .iter()
-            .map(|v| *v as f64)
-            .collect(),
-        DataType::Int32 => c
-            .as_any()
-            .downcast_ref::<Int32Array>()
-            .expect("type checked")
-            .values()
-            .iter()
-            .map(|v| *v as f64)
-            .collect(),
-        t => anyhow::bail!("column `{name}` has type {t}, expected a number"),
-    })
+    let numeric = [DataType::Float64, DataType::Float32, DataType::Int64, DataType::Int32];
+    Ok(cast_column::<Float64Array>(b, name, &numeric, DataType::Float64)?.values().to_vec())
 }
 
 /// Reads an integer column as i64.
 pub fn col_i64(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<i64>> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    Ok(match c.data_type() {
-        DataType::Int64 => c
-            .as_any()
-            .downcast_ref::<Int64Array>()
-            .expect("type checked")
-            .values()
-            .to_vec(),
-        DataType::Int32 => c
-            .as_any()
-            .downcast_ref::<Int32Array>()
-            .expect("type checked")
-            .values()
-            .iter()
-            .map(|v| *v as i64)
-            .collect(),
-        t => anyhow::bail!("column `{name}` has type {t}, expected an integer"),
-    })
+    Ok(cast_column::<Int64Array>(b, name, &[DataType::Int64, DataType::Int32], DataType::Int64)?.values().to_vec())
 }
 
 /// Reads a boolean column.
 pub fn col_bool(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<bool>> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<BooleanArray>()
-        .ok_or_else(|| anyhow::anyhow!("column `{name}` is not a boolean column"))?;
+    let a = cast_column::<BooleanArray>(b, name, &[DataType::Boolean], DataType::Boolean)?;
     Ok((0..a.len()).map(|i| a.value(i)).collect())
 }
 
 /// Reads a string column.
 pub fn col_str(b: &RecordBatch, name: &str) -> anyhow::Result<Vec<String>> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    let a = c
-        .as_any()
-        .downcast_ref::<StringArray>()
-        .ok_or_else(|| anyhow::anyhow!("column `{name}` is not a string column"))?;
+    let a = cast_column::<StringArray>(b, name, &[DataType::Utf8], DataType::Utf8)?;
     Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
 }
 
 /// Reads a fixed-width binary column: returns (width, concatenated bytes).
 pub fn col_fixed_binary(b: &RecordBatch, name: &str) -> anyhow::Result<(usize, Vec<u8>)> {
-    let c = b
-        .column_by_name(name)
-        .ok_or_else(|| anyhow::anyhow!("table has no column `{name}` (columns: {})", columns(b)))?;
-    let a = c
+    let a = column(b, name)?
         .as_any()
         .downcast_ref::<FixedSizeBinaryArray>()
         .ok_or_else(|| anyhow::anyhow!("column `{name}` is not fixed-width binary"))?;

@@ -112,6 +112,11 @@ pub enum Cmd {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // Behave like other Unix tools when the reader of stdout goes away (`rbmlab plan … | head`).
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let level = match cli.verbose {
         0 => "warn",

@@ -21,9 +21,9 @@
 //!   path's squared displacement is χ²-like), so the **interval is built on the log scale**,
 //!   `D · exp(± t · se_ln)` with `se_ln` the jackknife se of `ln D_(r)`, whenever all `D_(r) > 0`
 //!   (else the symmetric `D ± t · se`). Measured coverage of the nominal 95 % interval for 10
-//!   runs × 200 epochs of a Brownian walk (burn-in 20): log scale 0.91 vs symmetric 0.86 for the
-//!   MSD from the origin (2000 replicas), ≈ 0.94 for the time-averaged MSD. With only 10 runs the
-//!   from-origin estimate is inherently poor: its se is ≈ 50 % of D.
+//!   runs × 200 epochs of a Brownian walk (burn-in 20, 3000 replicas): log scale 0.92 vs
+//!   symmetric 0.86 for the MSD from the origin, 0.93 for the time-averaged MSD (lags ≤ 50). With
+//!   only 10 runs the from-origin estimate is inherently poor: its se is ≈ 50 % of D.
 //! * [`loglog_slope`]: slope of `ln MSD` vs `ln t` over a window (FIGURES.md §3 check: slope in
 //!   `[0.8, 1.2]` over `t ∈ [20, t_max]`).
 
@@ -302,13 +302,13 @@ mod tests {
     fn jackknife_interval_has_nominal_coverage() {
         // 400 independent experiments of 10 runs × 200 epochs (binomial s.e. of a coverage
         // ≈ 1.4 %). With only 10 skewed per-run estimates the log-scale interval is expected
-        // below nominal: 0.91 in a 2000-replica control (module docs). Accept ±3 s.e. around
-        // that for the MSD from origin, and [0.90, 0.985] for the time-averaged MSD.
+        // below nominal: 0.92 (from origin) and 0.93 (time averaged) over 3000 replicas (module
+        // docs). Accept ±3 s.e. (±0.04) around those values.
         let d = 0.5;
         let times: Vec<f64> = (0..=200).map(|t| t as f64).collect();
         // The time-averaged estimator (lags ≤ 50) is averaged over origins, hence less skewed.
         let (mut hits, mut hits_ta) = (0, 0);
-        let reps = 3000;
+        let reps = 400;
         for rep in 0..reps {
             let x = walks(10, 200, d, 1000 + rep);
             let c = msd_from_origin(x.view(), &times).unwrap();
@@ -325,8 +325,8 @@ mod tests {
         let cover = hits as f64 / reps as f64;
         let cover_ta = hits_ta as f64 / reps as f64;
         eprintln!("jackknife 95 % interval coverage: from origin {cover}, time averaged {cover_ta}");
-        assert!((0.87..=0.95).contains(&cover), "coverage {cover}");
-        assert!((0.90..=0.985).contains(&cover_ta), "coverage {cover_ta}");
+        assert!((0.88..=0.96).contains(&cover), "coverage {cover}");
+        assert!((0.89..=0.97).contains(&cover_ta), "coverage {cover_ta}");
     }
 
     #[test]

@@ -38,3 +38,41 @@ fn perf_report() {
     let _ = track_svd(&views, 100, Some(refb.view())).unwrap();
     eprintln!("track_svd 16 × (784 × 500), with vectors + overlaps: {:.2} s", t.elapsed().as_secs_f64());
 }
+
+/// Prints the numbers quoted in the hand-over report (not a check).
+#[test]
+#[ignore]
+fn measured_values() {
+    use analysis::fwhm::{FwhmOptions, fwhm_spline};
+    use analysis::p001::autocorr::integrated_time;
+    use ndarray::Array1;
+    use rand_distr::StandardNormal;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    let st = Array2::from_shape_fn((500, 100), |_| rng.random_range(0..10) as u8);
+    let c = potts_covariance(st.view(), 10, true).unwrap();
+    let (v, _) = symmetric_top_k(c.cov.view(), 1).unwrap();
+    eprintln!("null Potts S = 500: top {:.3} vs edge {:.3}", v[0], 10.0 / 9.0 * (1.0 + 1.8f64.sqrt()).powi(2));
+    for sigma in [2.5, 4.0, 8.0] {
+        let w = Array1::from_iter((0..120).map(|i| (-0.5 * ((i as f64 - 37.3) / sigma).powi(2)).exp()));
+        let f = fwhm_spline(w.view(), FwhmOptions::default()).unwrap();
+        eprintln!("Gaussian σ = {sigma}: FWHM {:.4} vs {:.4}", f.fwhm, 2.0 * (2.0 * 2f64.ln()).sqrt() * sigma);
+    }
+    for phi in [0.5f64, 0.9] {
+        let mut x = Array2::zeros((4, 250_000));
+        for ch in 0..4 {
+            let mut v: f64 = rng.sample::<f64, _>(StandardNormal) / (1.0 - phi * phi).sqrt();
+            for s in 0..250_000 {
+                x[(ch, s)] = v;
+                v = phi * v + rng.sample::<f64, _>(StandardNormal);
+            }
+        }
+        let it = integrated_time(x.view(), 3.0).unwrap();
+        eprintln!(
+            "AR(1) φ = {phi}: τ_int {:.3} ± {:.3} (W = {}) vs {:.3}",
+            it.tau,
+            it.se,
+            it.window,
+            (1.0 + phi) / (1.0 - phi)
+        );
+    }
+}

@@ -198,7 +198,8 @@ fn brute_force_log_likelihood(x: &Array2<f64>, p: &EffParams, lo: f64, hi: f64) 
         }
         e + p.c.as_ref().map_or(0.0, |c| (0..k).map(|a| c[a] * h[a]).sum())
     };
-    let hs: Vec<Vec<f64>> = (0..(1usize << k)).map(|s| (0..k).map(|a| if (s >> a) & 1 == 1 { hi } else { lo }).collect()).collect();
+    let hs: Vec<Vec<f64>> =
+        (0..(1usize << k)).map(|s| (0..k).map(|a| if (s >> a) & 1 == 1 { hi } else { lo }).collect()).collect();
     let log_marg = |v: &[f64]| -> f64 {
         let es: Vec<f64> = hs.iter().map(|h| energy(v, h)).collect();
         let mx = es.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -231,10 +232,13 @@ fn theorem1_brute_force_log_likelihood_small_d() {
                 let obj = EffObjective::new(x.view(), 3, prior, VisiblePrior::Rademacher).unwrap();
                 let eff = obj.value(&p).unwrap();
                 let (lz_eff, _) = obj.log_z_eff(&p).unwrap();
-                assert!(((exact - eff) / n as f64 + (lz - lz_eff)).abs() < 1e-10, "brute force vs analytic visible sum");
+                assert!(
+                    ((exact - eff) / n as f64 + (lz - lz_eff)).abs() < 1e-10,
+                    "brute force vs analytic visible sum"
+                );
                 errs.push(((exact - eff) / n as f64).abs());
             }
-            println!("{prior:?} biases={biases}: |L − L_eff|/n at d = 4, 8, 14: {errs:.3e?}");
+            println!("{prior:?} biases={biases}: |L − L_eff|/n at d = 4, 8, 14: {errs:?}");
             assert!(errs[2] < errs[0], "error shrinks with d");
         }
     }
@@ -269,7 +273,9 @@ fn theorem1_error_decays_like_one_over_d() {
             }
             let ratios: Vec<f64> = errs.windows(2).map(|w| w[0] / w[1]).collect();
             let gratios: Vec<f64> = gerrs.windows(2).map(|w| w[0] / w[1]).collect();
-            println!("{prior:?} biases={biases}: log Z errors {errs:.3e?} ratios {ratios:.2?}; grad rel errors {gerrs:.3e?} ratios {gratios:.2?}");
+            println!(
+                "{prior:?} biases={biases}: log Z errors {errs:?} ratios {ratios:.2?}; grad rel errors {gerrs:?} ratios {gratios:.2?}"
+            );
             // Over the two decades the decay must be much faster than d^{-1/2} (factor 8)
             // and consistent with 1/d (factor 64).
             assert!(errs[0] / errs[3] > 25.0, "log Z error decays like 1/d");
@@ -290,7 +296,11 @@ fn data_term_dominates_model_term_for_small_k() {
     let t1 = Instant::now();
     let _ = obj.model_term(&p).unwrap();
     let t_model = t1.elapsed().as_secs_f64();
-    println!("n={n} d={d} k={k}: data term {:.1} ms, model term (2^k enumeration + O(dk²)) {:.1} ms", 1e3 * t_data, 1e3 * t_model);
+    println!(
+        "n={n} d={d} k={k}: data term {:.1} ms, model term (2^k enumeration + O(dk²)) {:.1} ms",
+        1e3 * t_data,
+        1e3 * t_model
+    );
     assert!(t_model < t_data);
     // k = 20 enumeration is feasible (timing reported).
     let t2 = Instant::now();

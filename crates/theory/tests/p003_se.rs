@@ -28,32 +28,40 @@ const REFERENCE: [(f64, f64, f64, f64, f64); 7] = [
 ];
 
 #[test]
-fn k1_moments_integrate_the_density_and_match_gauss_hermite_with_newton_prox() {
-    // Independent route: Gauss–Hermite over G with the prox solved by bisection.
+fn k1_moments_match_a_riemann_sum_in_u_with_bisection_prox() {
+    // Independent route: trapezoid rule in u (step 1e-3 on [−20, 20]) with the prox
+    // y = u + C tanh y solved by bisection. (Gauss–Hermite in u is NOT a valid check: the
+    // prox has complex branch points at distance ≈ 0.12 from the real u axis for C = 0.7.)
     let (c, mu, s) = (0.7, 1.3, 1.1);
     let mo = k1_moments(c, mu, s).unwrap();
     assert!((mo.norm - 1.0).abs() < 1e-10, "density mass {}", mo.norm);
-    let gh = theory::quad::gauss_hermite_normal(120).unwrap();
     let prox = |u: f64| {
         let (mut a, mut b) = (u - 1.0, u + 1.0);
-        for _ in 0..200 {
+        for _ in 0..100 {
             let m = 0.5 * (a + b);
             if m - c * m.tanh() - u > 0.0 { b = m } else { a = m }
         }
         0.5 * (a + b)
     };
-    let (mut ef2, mut efu, mut efp) = (0.0, 0.0, 0.0);
-    for (&z, &w) in gh.nodes.iter().zip(&gh.weights) {
-        for sign in [1.0, -1.0] {
-            let y = prox(sign * mu + s * z);
-            let t = y.tanh();
-            let h = 1.0 - t * t;
-            ef2 += 0.5 * w * t * t;
-            efu += 0.5 * w * t * sign;
-            efp += 0.5 * w * h / (1.0 - c * h);
-        }
+    let (mut ef2, mut efu, mut efp, mut efp2) = (0.0, 0.0, 0.0, 0.0);
+    let h = 1e-3;
+    let norm = 1.0 / (s * (2.0 * std::f64::consts::PI).sqrt());
+    for i in 0..=40_000 {
+        let u = -20.0 + h * i as f64;
+        let pp = 0.5 * norm * (-(u - mu) * (u - mu) / (2.0 * s * s)).exp();
+        let pm = 0.5 * norm * (-(u + mu) * (u + mu) / (2.0 * s * s)).exp();
+        let t = prox(u).tanh();
+        let hh = 1.0 - t * t;
+        let fp = hh / (1.0 - c * hh);
+        ef2 += h * t * t * (pp + pm);
+        efu += h * t * (pp - pm);
+        efp += h * fp * (pp + pm);
+        efp2 += h * fp * fp * (pp + pm);
     }
-    assert!((mo.ef2 - ef2).abs() < 1e-8 && (mo.efu - efu).abs() < 1e-8 && (mo.efp - efp).abs() < 1e-8, "{mo:?} vs {ef2} {efu} {efp}");
+    println!("y-grid {mo:?} vs u-trapezoid ef2 {ef2} efu {efu} efp {efp} efp2 {efp2}");
+    for (a, b) in [(mo.ef2, ef2), (mo.efu, efu), (mo.efp, efp), (mo.efp2, efp2)] {
+        assert!((a - b).abs() < 1e-9);
+    }
     assert!(k1_moments(1.0, 0.0, 1.0).is_err());
     assert!(k1_moments(0.5, 0.0, 0.0).is_err());
 }
@@ -74,7 +82,8 @@ fn k1_fixed_points_match_the_reference_reconstruction() {
         assert!(fp.residual.abs() < 1e-9);
         assert_eq!(fp.replicon_stable(), at < 1.0);
         // Fixed point of the SE iteration too (frozen C = C*, from the fixed point itself).
-        let tr = se_k1_trajectory(alpha, lambda, fp.m_v, fp.sigma_v, &SeParams::Frozen { c: arr2(&[[fp.c]]) }, 3).unwrap();
+        let tr =
+            se_k1_trajectory(alpha, lambda, fp.m_v, fp.sigma_v, &SeParams::Frozen { c: arr2(&[[fp.c]]) }, 3).unwrap();
         assert!((tr[2].overlap - fp.overlap).abs() < 1e-9);
     }
     println!("7 fixed points in {:.2} s", t0.elapsed().as_secs_f64());
@@ -86,7 +95,10 @@ fn informative_branch_ends_above_bbp_at_alpha_2() {
     // (overlap 0.423 there), well above BBP = 0.707.
     assert!(se_k1_fixed_point(2.0, 0.93).unwrap().is_none());
     let fp = se_k1_fixed_point(2.0, 0.96).unwrap().unwrap();
-    println!("alpha=2 lambda=0.96: C={:.4} overlap={:.4} (ref C=0.9910 overlap 0.4401 at lambda=0.95996)", fp.c, fp.overlap);
+    println!(
+        "alpha=2 lambda=0.96: C={:.4} overlap={:.4} (ref C=0.9910 overlap 0.4401 at lambda=0.95996)",
+        fp.c, fp.overlap
+    );
     assert!((fp.overlap - 0.4401).abs() < 3e-3 && fp.c > 0.98);
     assert!(fp.overlap < pca_overlap(2.0, 0.96).unwrap());
 }
@@ -96,10 +108,17 @@ fn uninformative_point_gives_lambda_c_above_bbp() {
     // THEORY_003 §4.6 table (bbp_check.log): α = 4: C* = 0.6981, q* = 1.3141,
     // λ_c = 0.5579 (BBP 0.5); α = 8: λ_c = 0.3780 (BBP 0.3536); α = 2: none.
     assert!(se_k1_uninformative(2.0).unwrap().is_none());
-    for (alpha, c, q, lc, at) in [(3.0, 0.8385, 1.5777, 0.6599, 3.408), (4.0, 0.6981, 1.3141, 0.5579, 2.2106), (8.0, 0.4557, 0.8607, 0.3780, 1.4466)] {
+    for (alpha, c, q, lc, at) in [
+        (3.0, 0.8385, 1.5777, 0.6599, 3.408),
+        (4.0, 0.6981, 1.3141, 0.5579, 2.2106),
+        (8.0, 0.4557, 0.8607, 0.3780, 1.4466),
+    ] {
         let u = se_k1_uninformative(alpha).unwrap().unwrap();
         let bbp = bbp_lambda(alpha).unwrap();
-        println!("alpha={alpha}: C*={:.4} q*={:.4} lambda_c={:.4} (ref {lc}) BBP={bbp:.4} AT={:.3}", u.c, u.q, u.lambda_c, u.replicon);
+        println!(
+            "alpha={alpha}: C*={:.4} q*={:.4} lambda_c={:.4} (ref {lc}) BBP={bbp:.4} AT={:.3}",
+            u.c, u.q, u.lambda_c, u.replicon
+        );
         assert!((u.c - c).abs() < 2e-4 && (u.q - q).abs() < 2e-4 && (u.lambda_c - lc).abs() < 2e-4);
         assert!((u.replicon - at).abs() < 2e-3 * at);
         assert!(u.lambda_c > bbp * 1.05, "non-linear SE threshold above BBP");
@@ -109,8 +128,10 @@ fn uninformative_point_gives_lambda_c_above_bbp() {
 
 #[test]
 fn replicon_threshold_on_the_informative_branch() {
-    // THEORY_003 reference_curves.log: AT < 1 for λ >= 1.3722 (α = 2), 0.7266 (α = 4).
-    for (alpha, lo, hi, expect) in [(2.0, 1.2, 1.6, 1.3722), (4.0, 0.65, 0.9, 0.7266)] {
+    // THEORY_003 reference_curves_alpha{2,4}.csv (a grid in C): AT crosses 1 between the
+    // grid points λ = 1.3598 (AT 1.024) and 1.3722 (AT 0.991) at α = 2, and between
+    // 0.7159 (1.033) and 0.7266 (0.992) at α = 4.
+    for (alpha, lo, hi, bracket) in [(2.0, 1.2, 1.6, (1.3598, 1.3722)), (4.0, 0.65, 0.9, (0.7159, 0.7266))] {
         let at = |l: f64| se_k1_fixed_point(alpha, l).unwrap().unwrap().replicon - 1.0;
         let (mut a, mut b) = (lo, hi);
         assert!(at(a) > 0.0 && at(b) < 0.0);
@@ -118,8 +139,9 @@ fn replicon_threshold_on_the_informative_branch() {
             let m = 0.5 * (a + b);
             if at(m) > 0.0 { a = m } else { b = m }
         }
-        println!("alpha={alpha}: replicon threshold {:.4} (ref {expect})", 0.5 * (a + b));
-        assert!((0.5 * (a + b) - expect).abs() < 1e-3);
+        let thr = 0.5 * (a + b);
+        println!("alpha={alpha}: replicon threshold {thr:.4} (reference grid bracket {bracket:?})");
+        assert!(thr > bracket.0 && thr < bracket.1);
     }
 }
 
@@ -154,7 +176,18 @@ fn general_k_se_reduces_to_k1_and_to_corollary1() {
     let params = SeParams::Frozen { c: arr2(&[[fp.c]]) };
     let quad = se_k1_trajectory(alpha, 2.0, 0.3, 1.0, &params, 8).unwrap();
     let n_mc = 200_000;
-    let mc = se::se_trajectory(alpha, &[2.0], HiddenPrior::Rademacher, &arr2(&[[0.3]]), &arr2(&[[1.0]]), &params, 8, n_mc, 11).unwrap();
+    let mc = se::se_trajectory(
+        alpha,
+        &[2.0],
+        HiddenPrior::Rademacher,
+        &arr2(&[[0.3]]),
+        &arr2(&[[1.0]]),
+        &params,
+        8,
+        n_mc,
+        11,
+    )
+    .unwrap();
     for (a, b) in quad.iter().zip(&mc) {
         // MC error of an average of bounded terms with N = 2e5: ~ 2e-3 on the overlap.
         assert!((a.overlap - b.overlap[[0, 0]]).abs() < 6e-3, "t={}: {} vs {}", a.iter, a.overlap, b.overlap[[0, 0]]);
@@ -166,19 +199,34 @@ fn general_k_se_reduces_to_k1_and_to_corollary1() {
     let fps: Vec<_> = lams.iter().map(|&l| se_k1_fixed_point(alpha, l).unwrap().unwrap()).collect();
     let b0 = Array2::from_diag(&ndarray::arr1(&[fps[0].b, fps[1].b]));
     let params = SeParams::Adaptive { b_init: b0, gamma_init: None, theta: 0.3 };
-    let tr = se::se_trajectory(alpha, &lams, HiddenPrior::Rademacher, &Array2::eye(2), &Array2::eye(2), &params, 40, 50_000, 5).unwrap();
+    let m0 = Array2::eye(2) * 0.3;
+    let tr =
+        se::se_trajectory(alpha, &lams, HiddenPrior::Rademacher, &m0, &Array2::eye(2), &params, 30, 40_000, 5).unwrap();
     let last = tr.last().unwrap();
     println!("k=2 SE overlaps {:?} vs Corollary 1 {:?} ({:.1} s)", last.overlap, pred, t0.elapsed().as_secs_f64());
+    // MC error of the SE averages with N = 4e4 draws: ~ 1/√N ≈ 5e-3.
     for a in 0..2 {
-        assert!((last.overlap[[a, a]] - pred[a].unwrap()).abs() < 1e-2);
+        assert!((last.overlap[[a, a]] - pred[a].unwrap()).abs() < 5e-3);
         assert!(last.overlap[[a, 1 - a]] < 2e-2);
     }
+    // Without damping the self-consistent C leaves (0, I) from this start (reported as an error).
+    let undamped = SeParams::Adaptive {
+        b_init: Array2::from_diag(&ndarray::arr1(&[fps[0].b, fps[1].b])),
+        gamma_init: None,
+        theta: 1.0,
+    };
+    assert!(
+        se::se_trajectory(alpha, &lams, HiddenPrior::Rademacher, &m0, &Array2::eye(2), &undamped, 30, 2_000, 5)
+            .is_err()
+    );
 }
 
 #[test]
 fn bayes_optimal_se_matches_reference_values() {
     // THEORY_003 §6 / bayes_opt.log (α = 2).
-    for (lambda, ov) in [(0.7, 0.0), (0.72, 0.1456), (0.8, 0.3803), (1.0, 0.6243), (1.5, 0.8518), (2.0, 0.9318), (3.0, 0.9828)] {
+    for (lambda, ov) in
+        [(0.7, 0.0), (0.72, 0.1456), (0.8, 0.3803), (1.0, 0.6243), (1.5, 0.8518), (2.0, 0.9318), (3.0, 0.9828)]
+    {
         let b = bayes_rank1(2.0, lambda).unwrap();
         assert!((b.overlap - ov).abs() < 2e-3, "lambda={lambda}: {} vs {ov}", b.overlap);
     }
@@ -197,7 +245,10 @@ fn haar_baselines_and_matching() {
     assert!((h2.matching - haar_c2_exact()).abs() < 4.0 * h2.matching_se);
     assert!((h2.row_max - haar_c2_exact()).abs() < 4.0 * h2.row_max_se);
     let h10 = haar_baseline(10, 20_000, 2).unwrap();
-    println!("c10 matching {:.4} ± {:.4} (ref 0.5935), row-max {:.4} ± {:.4} (ref 0.6100)", h10.matching, h10.matching_se, h10.row_max, h10.row_max_se);
+    println!(
+        "c10 matching {:.4} ± {:.4} (ref 0.5935), row-max {:.4} ± {:.4} (ref 0.6100)",
+        h10.matching, h10.matching_se, h10.row_max, h10.row_max_se
+    );
     // Reference from an independent python Monte Carlo (THEORY_003 reference_curves.log),
     // its own error ~1e-3.
     assert!((h10.matching - 0.5935).abs() < 4.0 * h10.matching_se + 3e-3);
@@ -233,7 +284,10 @@ fn haar_baselines_and_matching() {
     }
     // Rectangular: 2 × 4 and 4 × 2.
     let m = p003_common::gaussian(2, 4, 7);
-    let brute = (0..4).flat_map(|i| (0..4).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| m[[0, i]] + m[[1, j]]).fold(f64::NEG_INFINITY, f64::max);
+    let brute = (0..4)
+        .flat_map(|i| (0..4).filter(move |&j| j != i).map(move |j| (i, j)))
+        .map(|(i, j)| m[[0, i]] + m[[1, j]])
+        .fold(f64::NEG_INFINITY, f64::max);
     assert!((max_matching(&m).1 - brute).abs() < 1e-12);
     assert!((max_matching(&m.t().to_owned()).1 - brute).abs() < 1e-12);
 }

@@ -11,6 +11,11 @@
 //! V^{t+1} = Aᵀ F^t − W^t B_t
 //! Γ_{t+1} = (1 − θ) Γ_t + θ Γ(W^{tᵀ}W^t/d)                        Lagrange multiplier
 //! ```
+//! With damping `θ < 1` the matrix `B` entering `C_{t+1}` is damped the same way,
+//! `B̄_t = (1 − θ) B̄_{t−1} + θ B_t`, `C_{t+1} = (αΓ_{t+1} − B̄_t)^{-1}` (a deterministic
+//! parameter sequence, so the SE stays exact; at a fixed point `B̄ = B`, so the fixed
+//! points and Theorem 2 are unchanged). Without it, `C_t` computed from an informed start
+//! leaves `(0, I)` within 1–3 iterations (THEORY_003 §4.2 practical notes; observed here).
 //! The iterates `U`, `V` are never damped (that would break the state evolution); only the
 //! multiplier is. The update order, the initial `B_{−1}`, `Γ^0` and the damping are not
 //! recoverable from the paper (ambiguity A3) and follow the notes. At a fixed point with
@@ -33,8 +38,9 @@ use crate::error::{Error, Result};
 /// How the denoiser parameters `C_t`, `Γ_t` evolve.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AmpParams {
-    /// Self-consistent `C_t = (αΓ_t − B_{t−1})^{-1}` with the multiplier damped by `theta`
-    /// (`θ = 1`: no damping; the notes needed `θ ≈ 0.1–0.3` for `k > 1`).
+    /// Self-consistent `C_t = (αΓ_t − B̄_{t−1})^{-1}` with the multiplier `Γ` and the
+    /// Onsager matrix `B̄` damped by `theta` (`θ = 1`: no damping; the notes needed
+    /// `θ ≈ 0.1–0.3` for `k > 1`).
     Adaptive {
         /// `B_{−1}` (`k × k`), e.g. the SE fixed-point value or zero.
         b_init: Array2<f64>,
@@ -269,17 +275,30 @@ fn feasible(prior: HiddenPrior, c: &[f64], k: usize) -> Option<String> {
 ///
 /// Errors: shape mismatches, `k` too large for enumeration, `max_iter = 0`, `tol <= 0`,
 /// `θ ∉ (0, 1]`. Divergence is a status, not an error.
-pub fn amp_rbm(x: ArrayView2<f64>, v0: &Array2<f64>, cfg: &AmpConfig, truth: Option<&Array2<f64>>) -> Result<AmpResult> {
+pub fn amp_rbm(
+    x: ArrayView2<f64>,
+    v0: &Array2<f64>,
+    cfg: &AmpConfig,
+    truth: Option<&Array2<f64>>,
+) -> Result<AmpResult> {
     let (n, d) = x.dim();
     let k = v0.ncols();
     let obj = EffObjective::new(x, k, cfg.hidden, VisiblePrior::Rademacher)?;
     if v0.nrows() != d {
-        return Err(Error::InvalidParameter { name: "v0", value: v0.nrows() as f64, reason: "initial V must be d × k" });
+        return Err(Error::InvalidParameter {
+            name: "v0",
+            value: v0.nrows() as f64,
+            reason: "initial V must be d × k",
+        });
     }
     if let Some(v) = truth
         && v.nrows() != d
     {
-        return Err(Error::InvalidParameter { name: "truth", value: v.nrows() as f64, reason: "spikes must have d rows" });
+        return Err(Error::InvalidParameter {
+            name: "truth",
+            value: v.nrows() as f64,
+            reason: "spikes must have d rows",
+        });
     }
     crate::error::ensure(cfg.max_iter > 0, "max_iter", 0.0, "must be > 0")?;
     crate::error::ensure(cfg.tol > 0.0, "tol", cfg.tol, "must be > 0")?;
@@ -299,7 +318,11 @@ pub fn amp_rbm(x: ArrayView2<f64>, v0: &Array2<f64>, cfg: &AmpConfig, truth: Opt
         }
         AmpParams::Frozen { c } => {
             if c.dim() != (k, k) {
-                return Err(Error::InvalidParameter { name: "c", value: c.nrows() as f64, reason: "frozen C must be k × k" });
+                return Err(Error::InvalidParameter {
+                    name: "c",
+                    value: c.nrows() as f64,
+                    reason: "frozen C must be k × k",
+                });
             }
             (vec![0.0; k * k], vec![0.0; k * k], 1.0)
         }
@@ -360,7 +383,14 @@ pub fn amp_rbm(x: ArrayView2<f64>, v0: &Array2<f64>, cfg: &AmpConfig, truth: Opt
         }
         let b: Vec<f64> = bsum.iter().map(|v| v / d as f64).collect();
         let bm = from_vec(b.clone(), k);
-        traj.push(AmpIterate { iter: t, overlap: truth.map(|vs| overlaps(&w, vs)), q: q.clone(), c: cm, b: bm.clone(), delta });
+        traj.push(AmpIterate {
+            iter: t,
+            overlap: truth.map(|vs| overlaps(&w, vs)),
+            q: q.clone(),
+            c: cm,
+            b: bm.clone(),
+            delta,
+        });
         if delta < cfg.tol {
             status = RunStatus::Converged;
             break;
@@ -376,7 +406,9 @@ pub fn amp_rbm(x: ArrayView2<f64>, v0: &Array2<f64>, cfg: &AmpConfig, truth: Opt
             for (g, new) in gam.iter_mut().zip(gq.iter()) {
                 *g = (1.0 - theta) * *g + theta * new;
             }
-            b_prev = b;
+            for (bb, new) in b_prev.iter_mut().zip(&b) {
+                *bb = (1.0 - theta) * *bb + theta * new;
+            }
         }
         w_prev = Some(w.clone());
     }
@@ -418,7 +450,11 @@ pub fn spectral_init(x: ArrayView2<f64>, k: usize, scale: f64, seed: u64) -> Res
 pub fn empirical_se_init(v0: &Array2<f64>, truth: &Array2<f64>) -> Result<(Array2<f64>, Array2<f64>)> {
     let d = v0.nrows();
     if truth.nrows() != d {
-        return Err(Error::InvalidParameter { name: "truth", value: truth.nrows() as f64, reason: "spikes must have d rows" });
+        return Err(Error::InvalidParameter {
+            name: "truth",
+            value: truth.nrows() as f64,
+            reason: "spikes must have d rows",
+        });
     }
     let m = v0.t().dot(truth) / d as f64;
     let r = v0 - &truth.dot(&m.t());

@@ -167,13 +167,15 @@ pub fn haar_baseline(r: usize, samples: usize, seed: u64) -> Result<HaarBaseline
     let sums: Vec<[f64; 4]> = (0..blocks)
         .into_par_iter()
         .map(|blk| {
-            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (blk as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut rng =
+                Xoshiro256PlusPlus::seed_from_u64(seed ^ (blk as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
             let cnt = B.min(samples - blk * B);
             let mut s = [0.0; 4];
             for _ in 0..cnt {
                 let o = haar(r, &mut rng).mapv(f64::abs);
                 let mm = matched_average_overlap(&o);
-                let rm = o.rows().into_iter().map(|row| row.iter().cloned().fold(0.0, f64::max)).sum::<f64>() / r as f64;
+                let rm =
+                    o.rows().into_iter().map(|row| row.iter().cloned().fold(0.0, f64::max)).sum::<f64>() / r as f64;
                 s[0] += mm;
                 s[1] += mm * mm;
                 s[2] += rm;
@@ -190,7 +192,13 @@ pub fn haar_baseline(r: usize, samples: usize, seed: u64) -> Result<HaarBaseline
     }
     let n = samples as f64;
     let se = |s: f64, s2: f64| ((s2 / n - (s / n).powi(2)).max(0.0) / (n - 1.0)).sqrt();
-    Ok(HaarBaseline { r, matching: t[0] / n, matching_se: se(t[0], t[1]), row_max: t[2] / n, row_max_se: se(t[2], t[3]) })
+    Ok(HaarBaseline {
+        r,
+        matching: t[0] / n,
+        matching_se: se(t[0], t[1]),
+        row_max: t[2] / n,
+        row_max_se: se(t[2], t[3]),
+    })
 }
 
 /// Top-`k` eigenvectors (orthonormal columns, `d × k`) and eigenvalues of `XᵀX/n` by block

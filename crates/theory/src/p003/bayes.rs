@@ -79,7 +79,13 @@ pub fn bayes_rank1(alpha: f64, lambda: f64) -> Result<BayesFixedPoint> {
 /// `max_iter` steps or when `|Δm_v| < tol`.
 ///
 /// Errors: `α <= 0`, `λ < 0`, `m_v^0 ∉ [0, 1]`.
-pub fn bayes_rank1_trajectory(alpha: f64, lambda: f64, m_v0: f64, max_iter: usize, tol: f64) -> Result<Vec<(f64, f64)>> {
+pub fn bayes_rank1_trajectory(
+    alpha: f64,
+    lambda: f64,
+    m_v0: f64,
+    max_iter: usize,
+    tol: f64,
+) -> Result<Vec<(f64, f64)>> {
     ensure(alpha > 0.0, "alpha", alpha, "sample ratio n/d must be > 0")?;
     ensure(lambda >= 0.0, "lambda", lambda, "signal-to-noise ratio must be >= 0")?;
     ensure((0.0..=1.0).contains(&m_v0), "m_v0", m_v0, "overlap must be in [0, 1]")?;

@@ -73,10 +73,10 @@ pub struct DmftPoint {
 const BLOCK: usize = 1024;
 
 struct Particles {
-    g: Vec<f64>,    // len × (T+1) standard normals
-    us: Vec<f64>,   // u*
-    f: Vec<f64>,    // len × (T+1) f^t
-    j: Vec<f32>,    // len × tri(T+1): ∂f^r/∂ζ^s at index r(r+1)/2 + s
+    g: Vec<f64>,  // len × (T+1) standard normals
+    us: Vec<f64>, // u*
+    f: Vec<f64>,  // len × (T+1) f^t
+    j: Vec<f32>,  // len × tri(T+1): ∂f^r/∂ζ^s at index r(r+1)/2 + s
     len: usize,
 }
 
@@ -117,7 +117,12 @@ pub fn dmft_gd_k1(cfg: &DmftConfig) -> Result<Vec<DmftPoint>> {
         .map(|bi| {
             let len = BLOCK.min(particles - bi * BLOCK);
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ (bi as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let us: Vec<f64> = (0..len).map(|_| { let z: f64 = StandardNormal.sample(&mut rng); if z > 0.0 { 1.0 } else { -1.0 } }).collect();
+            let us: Vec<f64> = (0..len)
+                .map(|_| {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    if z > 0.0 { 1.0 } else { -1.0 }
+                })
+                .collect();
             let g: Vec<f64> = (0..len * tt).map(|_| StandardNormal.sample(&mut rng)).collect();
             Particles { g, us, f: vec![0.0; len * tt], j: vec![0.0; len * tri(tt)], len }
         })
@@ -143,10 +148,20 @@ pub fn dmft_gd_k1(cfg: &DmftConfig) -> Result<Vec<DmftPoint>> {
             if s < t {
                 l[t][s] = if l[s][s] > 0.0 { v / l[s][s] } else { 0.0 };
             } else {
-                if v < -1e-8 * cw[t][t].abs().max(1e-300) {
-                    return Err(Error::InvalidParameter { name: "C_w", value: v, reason: "DMFT covariance not positive semi-definite" });
+                // C_w = ΦΦᵀ + ΨΨᵀ + R C_f Rᵀ is PSD exactly (C_f is an empirical Gram
+                // matrix); negative pivots come from rounding once w^t has converged and
+                // C_w is near-singular.
+                if v < -1e-6 * cw[t][t].abs().max(1e-300) {
+                    return Err(Error::InvalidParameter {
+                        name: "C_w",
+                        value: v,
+                        reason: "DMFT covariance not positive semi-definite",
+                    });
                 }
-                l[t][t] = v.max(0.0).sqrt();
+                // Pivots below 1e-10 · q_t are innovations lost in rounding: they are set to
+                // zero (the direction is degenerate) instead of amplifying rounding errors
+                // in later rows through a division by a tiny pivot.
+                l[t][t] = if v > 1e-10 * cw[t][t].abs() { v.sqrt() } else { 0.0 };
             }
         }
         let qt = cw[t][t];

@@ -254,8 +254,7 @@ fn tilted_discrete(lo: f64, hi: f64, lin: &[f64], quad: &[f64]) -> Tilted {
         }
         p
     };
-    let parts: Vec<Partial> =
-        if nblocks == 1 { vec![run(0)] } else { (0..nblocks).into_par_iter().map(run).collect() };
+    let parts: Vec<Partial> = if nblocks == 1 { vec![run(0)] } else { (0..nblocks).into_par_iter().map(run).collect() };
     let shift = parts.iter().map(|p| p.shift).fold(f64::NEG_INFINITY, f64::max);
     let mut s0 = 0.0;
     let mut s1 = vec![0.0; k];

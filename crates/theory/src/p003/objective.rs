@@ -137,13 +137,25 @@ impl<'a> EffObjective<'a> {
     fn check(&self, p: &EffParams) -> Result<()> {
         let (d, k) = (self.d(), self.k);
         if p.w.dim() != (d, k) {
-            return Err(Error::InvalidParameter { name: "w", value: p.w.len() as f64, reason: "weights must be d × k" });
+            return Err(Error::InvalidParameter {
+                name: "w",
+                value: p.w.len() as f64,
+                reason: "weights must be d × k",
+            });
         }
         if p.b.as_ref().is_some_and(|b| b.len() != d) {
-            return Err(Error::InvalidParameter { name: "b", value: d as f64, reason: "visible bias must have length d" });
+            return Err(Error::InvalidParameter {
+                name: "b",
+                value: d as f64,
+                reason: "visible bias must have length d",
+            });
         }
         if p.c.as_ref().is_some_and(|c| c.len() != k) {
-            return Err(Error::InvalidParameter { name: "c", value: k as f64, reason: "hidden bias must have length k" });
+            return Err(Error::InvalidParameter {
+                name: "c",
+                value: k as f64,
+                reason: "hidden bias must have length k",
+            });
         }
         if p.w.iter().any(|v| !v.is_finite()) {
             return Err(Error::NonFinite("weights"));
@@ -192,7 +204,11 @@ impl<'a> EffObjective<'a> {
             None => self.x,
             Some(r) => {
                 if r.iter().any(|&i| i >= self.n()) {
-                    return Err(Error::InvalidParameter { name: "rows", value: self.n() as f64, reason: "row index out of range" });
+                    return Err(Error::InvalidParameter {
+                        name: "rows",
+                        value: self.n() as f64,
+                        reason: "row index out of range",
+                    });
                 }
                 sel = self.x.select(Axis(0), r);
                 sel.view()

@@ -20,10 +20,9 @@
 //! `H = sech² y`.
 //!
 //! # Fixed point for k = 1 (Theorem 4)
-//! For `k = 1` Rademacher units `Γ ≡ 1`. For a trial `C` the frozen-`C` SE map on
-//! `(M_v, Σ_v)` is iterated from an informative start to its fixed point; the remaining
-//! equation `C(α − B) = 1` is solved for `C` by a scan of `(0, 1)` and bisection, keeping
-//! the root with the largest overlap (the informative branch).
+//! For `k = 1` Rademacher units `Γ ≡ 1`; the unknowns are `(C, M_v, Σ_v)` with
+//! `M_v = α√λ E[f u*]`, `Σ_v = α E f²`, `C(α − B) = 1`. They are found by iterating the SE
+//! from an informative start and polishing with Newton's method.
 //!
 //! # Weak recovery (derived in THEORY_003 §4.6, (D-4))
 //! Linearising the SE in `M_v` around the uninformative point (`M = 0`, finite `Σ_u`, which
@@ -104,8 +103,8 @@ pub fn k1_moments(c: f64, m_u: f64, s_u: f64) -> Result<K1Moments> {
 /// Denoiser-parameter schedule of an SE run (mirrors [`crate::p003::amp::AmpParams`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeParams {
-    /// `C_t = (αΓ_t − B_{t−1})^{-1}` with `B_{−1} = b_init`, `Γ^0 = gamma_init` (`None`:
-    /// `Γ(0)`), multiplier damping `theta`.
+    /// `C_t = (αΓ_t − B̄_{t−1})^{-1}` with `B̄_{−1} = b_init`, `Γ^0 = gamma_init` (`None`:
+    /// `Γ(0)`), and `Γ`, `B̄` damped by `theta` exactly as in AMP-RBM.
     Adaptive {
         /// `B_{−1}`, `k × k`.
         b_init: Array2<f64>,
@@ -156,7 +155,14 @@ fn check_alpha_lambda(alpha: f64, lambda: f64) -> Result<()> {
 /// Errors: `α <= 0`, `λ < 0`, `Σ_v^0 < 0`, wrong parameter shapes, and
 /// [`Error::InvalidParameter`] naming `C` when `C_t` leaves `(0, 1)` (the SE analogue of a
 /// diverging AMP run).
-pub fn se_k1_trajectory(alpha: f64, lambda: f64, m_v0: f64, sigma_v0: f64, params: &SeParams, iters: usize) -> Result<Vec<SeK1State>> {
+pub fn se_k1_trajectory(
+    alpha: f64,
+    lambda: f64,
+    m_v0: f64,
+    sigma_v0: f64,
+    params: &SeParams,
+    iters: usize,
+) -> Result<Vec<SeK1State>> {
     check_alpha_lambda(alpha, lambda)?;
     ensure(sigma_v0 >= 0.0, "sigma_v0", sigma_v0, "variance must be >= 0")?;
     let sl = lambda.sqrt();
@@ -194,7 +200,7 @@ pub fn se_k1_trajectory(alpha: f64, lambda: f64, m_v0: f64, sigma_v0: f64, param
         m_v = alpha * sl * mo.efu;
         s_v = alpha * mo.ef2;
         gam = (1.0 - theta) * gam + theta * 1.0; // Γ ≡ 1 for one Rademacher unit.
-        b_prev = b;
+        b_prev = (1.0 - theta) * b_prev + theta * b;
     }
     Ok(out)
 }
@@ -237,108 +243,149 @@ impl K1FixedPoint {
     }
 }
 
-/// Inner problem: fixed point of the frozen-`C` SE map from `(m, s)`; returns
-/// `(m_v, Σ_v, moments, converged)`.
-fn frozen_fixed_point(alpha: f64, lambda: f64, c: f64, mut m_v: f64, mut s_v: f64) -> Result<(f64, f64, K1Moments, bool)> {
+/// Residual of the `k = 1` fixed-point equations in the unknowns `x = (C, M_v, Σ_v)`:
+/// `(α√λ E[f u*] − M_v, α E f² − Σ_v, C(α − α E f') − 1)` (Theorem 4 with `Γ = 1`).
+fn residual(alpha: f64, lambda: f64, x: &[f64; 3]) -> Result<([f64; 3], K1Moments)> {
+    let [c, m_v, s_v] = *x;
     let sl = lambda.sqrt();
-    let mut mo = k1_moments(c, c * sl * m_v, (c * c * (m_v * m_v + s_v)).sqrt())?;
-    for _ in 0..20000 {
-        let m_new = alpha * sl * mo.efu;
-        let s_new = alpha * mo.ef2;
-        let diff = (m_new - m_v).abs() + (s_new - s_v).abs();
-        m_v = m_new;
-        s_v = s_new;
-        mo = k1_moments(c, c * sl * m_v, (c * c * (m_v * m_v + s_v)).sqrt())?;
-        if diff < 1e-13 {
-            return Ok((m_v, s_v, mo, true));
-        }
-    }
-    Ok((m_v, s_v, mo, false))
+    let mo = k1_moments(c, c * sl * m_v, (c * c * (m_v * m_v + s_v)).sqrt())?;
+    Ok(([alpha * sl * mo.efu - m_v, alpha * mo.ef2 - s_v, c * alpha * (1.0 - mo.efp) - 1.0], mo))
 }
 
-fn fixed_point_at(alpha: f64, lambda: f64, c: f64, m0: f64, s0: f64) -> Result<(K1FixedPoint, bool)> {
-    let (m_v, s_v, mo, ok) = frozen_fixed_point(alpha, lambda, c, m0, s0)?;
-    let sigma_u = c * c * (m_v * m_v + s_v);
-    let b = alpha * mo.efp;
-    Ok((
-        K1FixedPoint {
-            alpha,
-            lambda,
-            c,
-            b,
-            m_v,
-            sigma_v: s_v,
-            m_u: c * lambda.sqrt() * m_v,
-            q: sigma_u,
-            overlap: if sigma_u > 0.0 { c * m_v / sigma_u.sqrt() } else { 0.0 },
-            replicon: alpha * c * c * mo.efp2,
-            residual: c * (alpha - b) - 1.0,
-        },
-        ok,
-    ))
+fn in_domain(x: &[f64; 3]) -> bool {
+    x[0] > 0.0 && x[0] < 1.0 && x[2] > 0.0 && x.iter().all(|v| v.is_finite())
 }
 
-/// Solves the outer equation `C(α − B(C)) = 1` over `C ∈ (0, 1)` for the family of inner
-/// fixed points started from `(m0, s0)`; returns the root with the largest overlap.
-fn solve_outer(alpha: f64, lambda: f64, m0: f64, s0: f64) -> Result<Option<K1FixedPoint>> {
-    let grid: Vec<f64> = (1..50).map(|j| j as f64 / 50.0).chain([0.99, 0.995, 0.999]).collect();
-    let mut vals = Vec::with_capacity(grid.len());
-    for &c in &grid {
-        vals.push(fixed_point_at(alpha, lambda, c, m0, s0)?.0);
-    }
-    let mut best: Option<K1FixedPoint> = None;
-    for j in 0..grid.len() - 1 {
-        let (fa, fb) = (vals[j].residual, vals[j + 1].residual);
-        if fa.signum() == fb.signum() {
-            continue;
+fn rnorm(r: &[f64; 3]) -> f64 {
+    r.iter().map(|v| v * v).sum::<f64>().sqrt()
+}
+
+/// Newton polish of the fixed-point equations (finite-difference Jacobian, backtracking
+/// inside the domain `0 < C < 1`, `Σ_v > 0`). `fix_m` keeps `M_v = 0` (uninformative point).
+fn newton(alpha: f64, lambda: f64, mut x: [f64; 3], fix_m: bool) -> Option<([f64; 3], f64)> {
+    let mut r = residual(alpha, lambda, &x).ok()?.0;
+    for _ in 0..60 {
+        let nr = rnorm(&r);
+        if nr < 1e-13 {
+            return Some((x, nr));
         }
-        let (mut a, mut b, mut ra) = (grid[j], grid[j + 1], fa);
-        let mut mid_fp = vals[j];
-        for _ in 0..60 {
-            let mid = 0.5 * (a + b);
-            let (fp, _) = fixed_point_at(alpha, lambda, mid, m0, s0)?;
-            mid_fp = fp;
-            if fp.residual.signum() == ra.signum() {
-                a = mid;
-                ra = fp.residual;
-            } else {
-                b = mid;
+        let mut jac = [0.0; 9];
+        for j in 0..3 {
+            let h = 1e-7 * x[j].abs().max(1e-2);
+            let mut xp = x;
+            xp[j] += h;
+            let mut xm = x;
+            xm[j] -= h;
+            if !in_domain(&xm) || !in_domain(&xp) {
+                return None;
             }
-            if b - a < 1e-13 {
+            let rp = residual(alpha, lambda, &xp).ok()?.0;
+            let rm = residual(alpha, lambda, &xm).ok()?.0;
+            for i in 0..3 {
+                jac[i * 3 + j] = (rp[i] - rm[i]) / (2.0 * h);
+            }
+        }
+        let mut rhs = r;
+        if fix_m {
+            // Remove the M_v row/column: M_v stays 0 and its equation holds by symmetry.
+            for j in 0..3 {
+                jac[3 + j] = if j == 1 { 1.0 } else { 0.0 };
+                jac[j * 3 + 1] = if j == 1 { 1.0 } else { 0.0 };
+            }
+            rhs[1] = 0.0;
+        }
+        if !linalg::solve_in_place(&mut jac, &mut rhs, 3) {
+            return None;
+        }
+        let mut step = 1.0;
+        let mut moved = false;
+        for _ in 0..40 {
+            let xt = [x[0] - step * rhs[0], x[1] - step * rhs[1], x[2] - step * rhs[2]];
+            if in_domain(&xt)
+                && let Ok((rt, _)) = residual(alpha, lambda, &xt)
+                && rnorm(&rt) < nr
+            {
+                x = xt;
+                r = rt;
+                moved = true;
                 break;
             }
+            step *= 0.5;
         }
-        if best.is_none_or(|bf| mid_fp.overlap > bf.overlap) {
-            best = Some(mid_fp);
+        if !moved {
+            let nr = rnorm(&r);
+            return (nr < 1e-10).then_some((x, nr));
         }
     }
-    Ok(best)
+    let nr = rnorm(&r);
+    (nr < 1e-10).then_some((x, nr))
+}
+
+fn make_fixed_point(alpha: f64, lambda: f64, x: [f64; 3]) -> Result<K1FixedPoint> {
+    let (r, mo) = residual(alpha, lambda, &x)?;
+    let [c, m_v, s_v] = x;
+    let sigma_u = c * c * (m_v * m_v + s_v);
+    Ok(K1FixedPoint {
+        alpha,
+        lambda,
+        c,
+        b: alpha * mo.efp,
+        m_v,
+        sigma_v: s_v,
+        m_u: c * lambda.sqrt() * m_v,
+        q: sigma_u,
+        overlap: c * m_v / sigma_u.sqrt(),
+        replicon: alpha * c * c * mo.efp2,
+        residual: rnorm(&r),
+    })
+}
+
+/// Runs the adaptive SE map (the iteration AMP-RBM follows) from `x0` for `iters` steps;
+/// returns the last state inside the domain.
+fn se_iterate(alpha: f64, lambda: f64, x0: [f64; 3], iters: usize) -> [f64; 3] {
+    let mut x = x0;
+    for _ in 0..iters {
+        let Ok((r, _)) = residual(alpha, lambda, &x) else { break };
+        let [c, m_v, s_v] = x;
+        let b = alpha - (r[2] + 1.0) / c; // α E f'
+        let next = [1.0 / (alpha - b), m_v + r[0], s_v + r[1]];
+        if !in_domain(&next) {
+            break;
+        }
+        x = next;
+    }
+    x
 }
 
 /// Informative fixed point of the `k = r = 1` SE (Theorem 4) for Rademacher hidden units,
 /// spikes and latents, with its replicon factor: the asymptotic overlap of the AMP-RBM
 /// fixed point and of the RBM stationary point it describes (THEORY_003 §4.5, §4.8).
 ///
-/// Returns `Ok(None)` when no informative branch with `0 < C < 1` exists (e.g. `α = 2`,
-/// `λ < 0.949`). Errors: `α <= 0`, `λ < 0`, [`Error::NotConverged`] if the inner SE does
-/// not settle at the root.
+/// Method: the adaptive SE map is iterated from an informative start
+/// (`M_v = α√λ`, `Σ_v = α`, `C = 0.7`), then the three fixed-point equations in
+/// `(C, M_v, Σ_v)` are solved by Newton's method (residual `< 1e-10`). A scan of starting
+/// `C` values is used when the first attempt fails.
+///
+/// Returns `Ok(None)` when no informative solution with `0 < C < 1` is found (e.g. `α = 2`,
+/// `λ < 0.949`). Errors: `α <= 0`, `λ < 0`.
 pub fn se_k1_fixed_point(alpha: f64, lambda: f64) -> Result<Option<K1FixedPoint>> {
     check_alpha_lambda(alpha, lambda)?;
-    let start = 2.0 * alpha * lambda.sqrt();
-    let fp = solve_outer(alpha, lambda, start, alpha)?;
-    match fp {
-        Some(f) if f.overlap > 1e-6 => {
-            let (_, ok) = fixed_point_at(alpha, lambda, f.c, start, alpha)?;
-            if !ok {
-                return Err(Error::NotConverged { solver: "se_k1_fixed_point (inner SE)", iterations: 20000, residual: f.residual });
+    let m0 = alpha * lambda.sqrt();
+    for c0 in [0.7, 0.5, 0.85, 0.3, 0.95, 0.15, 0.99] {
+        let x0 = se_iterate(alpha, lambda, [c0, m0, alpha], 200);
+        for start in [x0, [c0, m0, alpha]] {
+            if let Some((x, _)) = newton(alpha, lambda, start, false) {
+                let fp = make_fixed_point(alpha, lambda, x)?;
+                if fp.overlap > 1e-6 {
+                    return Ok(Some(fp));
+                }
             }
-            Ok(Some(f))
         }
-        _ => Ok(None),
     }
+    Ok(None)
 }
 
-/// Uninformative (`M = 0`) fixed point of the `k = 1` SE and its weak-recovery threshold.
+/// Uninformative fixed point of the `k = 1` SE and its weak-recovery threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Uninformative {
     /// `α`.
@@ -362,16 +409,23 @@ pub struct Uninformative {
 /// Errors: `α <= 0`.
 pub fn se_k1_uninformative(alpha: f64) -> Result<Option<Uninformative>> {
     ensure(alpha > 0.0, "alpha", alpha, "sample ratio n/d must be > 0")?;
-    // λ is irrelevant at M = 0; use λ = 0 so the inner map keeps M_v = 0.
-    let fp = solve_outer(alpha, 0.0, 0.0, alpha)?;
-    Ok(fp.filter(|f| f.q > 0.0).map(|f| Uninformative {
-        alpha,
-        c: f.c,
-        q: f.q,
-        b: f.b,
-        lambda_c: 1.0 / (f.b * f.c),
-        replicon: f.replicon,
-    }))
+    for c0 in [0.7, 0.5, 0.9, 0.3, 0.97, 0.1] {
+        let x0 = se_iterate(alpha, 0.0, [c0, 0.0, alpha], 200);
+        for start in [x0, [c0, 0.0, alpha]] {
+            if let Some((x, _)) = newton(alpha, 0.0, start, true) {
+                let f = make_fixed_point(alpha, 0.0, x)?;
+                return Ok(Some(Uninformative {
+                    alpha,
+                    c: f.c,
+                    q: f.q,
+                    b: f.b,
+                    lambda_c: 1.0 / (f.b * f.c),
+                    replicon: f.replicon,
+                }));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// SE of the linearised AMP-RBM around `W = 0` (paper 003 eq. (21), `k = r = 1`): with
@@ -469,7 +523,10 @@ pub fn se_trajectory(
     }
     let sl: Vec<f64> = lambdas.iter().map(|l| l.sqrt()).collect();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let ustar = Array2::from_shape_fn((n_mc, r), |_| { let z: f64 = StandardNormal.sample(&mut rng); if z > 0.0 { 1.0 } else { -1.0 } });
+    let ustar = Array2::from_shape_fn((n_mc, r), |_| {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        if z > 0.0 { 1.0 } else { -1.0 }
+    });
     let g = Array2::from_shape_fn((n_mc, k), |_| StandardNormal.sample(&mut rng));
     let (mut b_prev, mut gam, theta, frozen) = match params {
         SeParams::Adaptive { b_init, gamma_init, theta } => {
@@ -508,7 +565,12 @@ pub fn se_trajectory(
         let (ev, _) = linalg::sym_eigen(&cflat, k);
         let lo = ev.iter().cloned().fold(f64::INFINITY, f64::min);
         let hi = ev.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        ensure(lo > 0.0 && hi * prior.max_curvature() < 1.0, "C", if lo <= 0.0 { lo } else { hi }, "C_t left the feasible region: the SE (and AMP) diverges")?;
+        ensure(
+            lo > 0.0 && hi * prior.max_curvature() < 1.0,
+            "C",
+            if lo <= 0.0 { lo } else { hi },
+            "C_t left the feasible region: the SE (and AMP) diverges",
+        )?;
         let mut lam_half_m = m_v.clone();
         for b in 0..r {
             lam_half_m.column_mut(b).mapv_inplace(|v| v * sl[b]);
@@ -525,7 +587,15 @@ pub fn se_trajectory(
         let b = Array2::from_shape_vec((k, k), bsum).expect("k × k") * (alpha / n_mc as f64);
         let cm = c.dot(&m_v);
         let overlap = Array2::from_shape_fn((k, r), |(a, bb)| cm[[a, bb]].abs() / sigma_u[[a, a]].sqrt());
-        out.push(SeState { iter: t, m_v: m_v.clone(), sigma_v: s_v.clone(), c: c.clone(), sigma_u: sigma_u.clone(), b: b.clone(), overlap });
+        out.push(SeState {
+            iter: t,
+            m_v: m_v.clone(),
+            sigma_v: s_v.clone(),
+            c: c.clone(),
+            sigma_u: sigma_u.clone(),
+            b: b.clone(),
+            overlap,
+        });
         let mut mv_new = f.t().dot(&ustar) * (alpha / n_mc as f64);
         for bb in 0..r {
             mv_new.column_mut(bb).mapv_inplace(|v| v * sl[bb]);
@@ -535,7 +605,7 @@ pub fn se_trajectory(
         if frozen.is_none() {
             let gq = hidden::gamma(prior, &sigma_u)?;
             gam = &gam * (1.0 - theta) + &(gq * theta);
-            b_prev = b;
+            b_prev = &b_prev * (1.0 - theta) + &(b * theta);
         }
     }
     Ok(out)

@@ -120,7 +120,11 @@ pub fn init_weights(d: usize, k: usize, init: &WeightInit, seed: u64) -> Result<
             crate::error::ensure(*s0 >= 0.0, "s0", *s0, "must be >= 0")?;
             crate::error::ensure(m0.is_finite(), "m0", *m0, "must be finite")?;
             if truth.nrows() != d {
-                return Err(Error::InvalidParameter { name: "truth", value: truth.nrows() as f64, reason: "spikes must have d rows" });
+                return Err(Error::InvalidParameter {
+                    name: "truth",
+                    value: truth.nrows() as f64,
+                    reason: "spikes must have d rows",
+                });
             }
             g.mapv_inplace(|v| v * s0);
             for a in 0..k.min(truth.ncols()) {
@@ -207,7 +211,11 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
     if let Some(v) = truth
         && v.nrows() != obj.d()
     {
-        return Err(Error::InvalidParameter { name: "truth", value: v.nrows() as f64, reason: "spikes must have d rows" });
+        return Err(Error::InvalidParameter {
+            name: "truth",
+            value: v.nrows() as f64,
+            reason: "spikes must have d rows",
+        });
     }
     let n = obj.n() as f64;
     let mut p = p0;
@@ -245,7 +253,8 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
         match cfg.optimizer {
             Optimizer::Gd { lr } => flat.iter_mut().for_each(|v| *v *= lr),
             Optimizer::Adam { lr, beta1, beta2, eps } => {
-                let st = adam.get_or_insert_with(|| AdamState { m: vec![0.0; flat.len()], v: vec![0.0; flat.len()], t: 0 });
+                let st =
+                    adam.get_or_insert_with(|| AdamState { m: vec![0.0; flat.len()], v: vec![0.0; flat.len()], t: 0 });
                 st.t += 1;
                 let c1 = 1.0 - beta1.powi(st.t);
                 let c2 = 1.0 - beta2.powi(st.t);

@@ -15,8 +15,13 @@ use common::*;
 use pipeline::table::{col_bool, col_f64, col_fixed_binary, col_i64, col_str, read_parquet};
 use std::path::Path;
 
-const FIGURES: &[&str] =
-    &["p002_fig1_architecture", "p002_fig2_correlation", "p002_fig3a_weights", "p002_fig7a_w_vs_beta", "p002_fig12ab_eigenvalue"];
+const FIGURES: &[&str] = &[
+    "p002_fig1_architecture",
+    "p002_fig2_correlation",
+    "p002_fig3a_weights",
+    "p002_fig7a_w_vs_beta",
+    "p002_fig12ab_eigenvalue",
+];
 const CHECK_STAGES: &[&str] = &["f1_arch", "f2_checks", "f3a_checks", "f7a", "f12_checks"];
 
 fn parts(res: &Path, stage: &str, output: &str) -> Vec<arrow::record_batch::RecordBatch> {
@@ -64,8 +69,10 @@ fn paper002_ising_smoke_trains_analyses_and_passes_its_checks() {
     let d = &parts(&res, "f2_data", "samples")[0];
     let (w, bytes) = col_fixed_binary(d, "v").unwrap();
     let rows: Vec<&[u8]> = bytes.chunks(w).collect();
-    let per: Vec<f64> =
-        rows.iter().map(|r| (0..w).map(|i| (r[i] as i8 as f64) * (r[(i + 1) % w] as i8 as f64)).sum::<f64>() / w as f64).collect();
+    let per: Vec<f64> = rows
+        .iter()
+        .map(|r| (0..w).map(|i| (r[i] as i8 as f64) * (r[(i + 1) % w] as i8 as f64)).sum::<f64>() / w as f64)
+        .collect();
     let mean = per.iter().sum::<f64>() / per.len() as f64;
     let se = (per.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (per.len() - 1) as f64 / per.len() as f64).sqrt();
     assert!((mean - 1f64.tanh()).abs() < 4.0 * se, "C(1) = {mean} ± {se} vs tanh 1");
@@ -115,7 +122,10 @@ fn paper002_ising_smoke_trains_analyses_and_passes_its_checks() {
         let png = res.join(format!("figures/paper002/{f}.png"));
         assert!(std::fs::metadata(&png).map(|m| m.len() > 10_000).unwrap_or(false), "{f}.png missing or empty");
         let svg = std::fs::read_to_string(res.join(format!("figures/paper002/{f}.svg"))).unwrap();
-        assert!(svg.contains("<text") && svg.contains("Fig.") && svg.contains("profile smoke"), "{f}.svg lacks title or footer");
+        assert!(
+            svg.contains("<text") && svg.contains("Fig.") && svg.contains("profile smoke"),
+            "{f}.svg lacks title or footer"
+        );
     }
 
     // 6. A second run recomputes nothing.

@@ -39,7 +39,11 @@ fn track(r: &Run, mu: usize, origin: f64) -> anyhow::Result<Track> {
     rows.sort_by(|a, b| a.epoch.total_cmp(&b.epoch));
     ensure!(rows.len() >= 3, "run seed {} has {} checkpoints after epoch {origin}, need 3", r.info.seed, rows.len());
     if let Some(f) = rows.iter().find(|f| !f.centre_unwrapped.is_finite()) {
-        bail!("run seed {}, unit {mu}: no receptive field at epoch {} (flat weights); cannot follow its centre", r.info.seed, f.epoch);
+        bail!(
+            "run seed {}, unit {mu}: no receptive field at epoch {} (flat weights); cannot follow its centre",
+            r.info.seed,
+            f.epoch
+        );
     }
     Ok((
         rows.iter().map(|f| f.epoch).collect(),
@@ -55,7 +59,10 @@ fn sorted_runs(mut runs: Vec<Run>) -> Vec<Run> {
 }
 
 fn common_params() -> Vec<ParamSpec> {
-    vec![ParamSpec::new("origin_epoch", T::Float, "first epoch of the trajectories (time origin; module docs)").default(Value::Float(1.0))]
+    vec![
+        ParamSpec::new("origin_epoch", T::Float, "first epoch of the trajectories (time origin; module docs)")
+            .default(Value::Float(1.0)),
+    ]
 }
 
 /// `p002_diffusion` (Fig. 5).
@@ -64,12 +71,23 @@ pub struct Diffusion;
 impl StageKind for Diffusion {
     fn info(&self) -> StageInfo {
         let mut params = common_params();
-        params.push(ParamSpec::new("burn_in", T::Float, "fit MSD = 2Dt and the log–log slope for t >= burn_in epochs (paper: 20)").default(Value::Float(20.0)));
+        params.push(
+            ParamSpec::new(
+                "burn_in",
+                T::Float,
+                "fit MSD = 2Dt and the log–log slope for t >= burn_in epochs (paper: 20)",
+            )
+            .default(Value::Float(20.0)),
+        );
         StageInfo {
             name: "p002_diffusion",
             doc: "Paper 002 Fig. 5: unwrapped peak-centre trajectories of M = 1 runs, their mean-square displacement from t = 0, D from MSD = 2Dt after burn_in (jackknife 95 % CI over runs), the log–log slope, and the checks",
             params,
-            inputs: vec![InputSpec { name: "fields", gather: true, doc: "`fields` of p002_receptive_fields(_blocks) over runs" }],
+            inputs: vec![InputSpec {
+                name: "fields",
+                gather: true,
+                doc: "`fields` of p002_receptive_fields(_blocks) over runs",
+            }],
             outputs: vec!["trajectories", "msd", "checks"],
             code: code(FILE),
         }
@@ -86,7 +104,12 @@ impl StageKind for Diffusion {
         let tracks: Vec<Track> = runs.iter().map(|r| track(r, 0, origin)).collect::<anyhow::Result<_>>()?;
         let times = tracks[0].0.clone();
         for (r, t) in runs.iter().zip(&tracks) {
-            ensure!(t.0 == times, "run seed {} has a different checkpoint grid from run seed {}", r.info.seed, runs[0].info.seed);
+            ensure!(
+                t.0 == times,
+                "run seed {} has a different checkpoint grid from run seed {}",
+                r.info.seed,
+                runs[0].info.seed
+            );
         }
         let nt = times.len();
         let traj = Array2::from_shape_fn((runs.len(), nt), |(r, k)| tracks[r].1[k]);
@@ -132,7 +155,12 @@ impl StageKind for Diffusion {
             .f64("loglog_slope", vec![slope; nl]);
         let msd_t = with_protocol(msd_t, info, nl).build()?;
         let mut a = Checks::new("5a");
-        a.above("median over runs of (displacement range / FWHM)", median(&ranges), 2.0, "FIGURES.md P002-F5a (non-trivial motion)");
+        a.above(
+            "median over runs of (displacement range / FWHM)",
+            median(&ranges),
+            2.0,
+            "FIGURES.md P002-F5a (non-trivial motion)",
+        );
         let mut b = Checks::new("5b");
         b.range(
             &format!("HEADLINE log–log slope of MSD over t in [{burn_in}, {t_max}] epochs"),
@@ -210,13 +238,23 @@ pub struct CoupledDiffusion;
 impl StageKind for CoupledDiffusion {
     fn info(&self) -> StageInfo {
         let mut params = common_params();
-        params.push(ParamSpec::new("late_fraction", T::Float, "fraction of the checkpoints (the last ones) used by the checks").default(Value::Float(0.5)));
-        params.push(ParamSpec::new("show_runs", T::Int, "runs (lowest seeds) written to `tracks` for the figure").default(Value::Int(3)));
+        params.push(
+            ParamSpec::new("late_fraction", T::Float, "fraction of the checkpoints (the last ones) used by the checks")
+                .default(Value::Float(0.5)),
+        );
+        params.push(
+            ParamSpec::new("show_runs", T::Int, "runs (lowest seeds) written to `tracks` for the figure")
+                .default(Value::Int(3)),
+        );
         StageInfo {
             name: "p002_coupled_diffusion",
             doc: "Paper 002 Fig. 6: unwrapped centre tracks of the M hidden units of several runs, the std of their pairwise separations vs the rms displacement of their centre of mass over the late epochs, and the gaps vs N/M",
             params,
-            inputs: vec![InputSpec { name: "fields", gather: true, doc: "`fields` of p002_receptive_fields(_blocks) over runs (M >= 2)" }],
+            inputs: vec![InputSpec {
+                name: "fields",
+                gather: true,
+                doc: "`fields` of p002_receptive_fields(_blocks) over runs (M >= 2)",
+            }],
             outputs: vec!["tracks", "summary", "checks"],
             code: code(FILE),
         }
@@ -231,13 +269,19 @@ impl StageKind for CoupledDiffusion {
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
         let runs = sorted_runs(gathered_runs(ctx.gathered("fields")?)?);
         let (origin, late, show) = (ctx.f64("origin_epoch")?, ctx.f64("late_fraction")?, ctx.usize("show_runs")?);
-        let (mut t_seed, mut t_run, mut t_ep, mut t_mu, mut t_x, mut t_c) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut t_seed, mut t_run, mut t_ep, mut t_mu, mut t_x, mut t_c) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         let (mut s_seed, mut s_std, mut s_rms, mut s_ratio, mut s_gap) = (vec![], vec![], vec![], vec![], vec![]);
         let n = runs[0].info.n_sites as f64;
         for (ri, r) in runs.iter().enumerate() {
             let m = r.info.n_hidden as usize;
             let tr: Vec<Track> = (0..m).map(|mu| track(r, mu, origin)).collect::<anyhow::Result<_>>()?;
-            let cp = coupling(&tr.iter().map(|t| t.1.clone()).collect::<Vec<_>>(), &tr.iter().map(|t| t.2.clone()).collect::<Vec<_>>(), n, late)?;
+            let cp = coupling(
+                &tr.iter().map(|t| t.1.clone()).collect::<Vec<_>>(),
+                &tr.iter().map(|t| t.2.clone()).collect::<Vec<_>>(),
+                n,
+                late,
+            )?;
             s_seed.push(r.info.seed);
             s_std.push(cp.sep_std);
             s_rms.push(cp.rms_com);
@@ -301,7 +345,8 @@ mod tests {
         // Three units 100/3 apart drifting together by 0.5 site per checkpoint.
         let n = 100.0;
         let nt = 40;
-        let un: Vec<Vec<f64>> = (0..3).map(|m| (0..nt).map(|k| 10.0 + m as f64 * n / 3.0 + 0.5 * k as f64).collect()).collect();
+        let un: Vec<Vec<f64>> =
+            (0..3).map(|m| (0..nt).map(|k| 10.0 + m as f64 * n / 3.0 + 0.5 * k as f64).collect()).collect();
         let wr: Vec<Vec<f64>> = un.iter().map(|u| u.iter().map(|x| x.rem_euclid(n)).collect()).collect();
         let c = coupling(&un, &wr, n, 0.5).unwrap();
         assert!(c.sep_std < 1e-12);

@@ -19,22 +19,26 @@
 //! brute-force enumeration in the tests.
 
 use super::{code, pf, pi};
+use analysis::circular::min_image;
 use analysis::fwhm::{FwhmFit, FwhmOptions, fwhm_spline};
 use analysis::order::{order_parameter, scale_free_overlap};
 use analysis::ring::{CentreOptions, receptive_field_centre, sort_units_by_centre};
-use analysis::circular::min_image;
 use anyhow::{Context, bail, ensure};
 use arrow::record_batch::RecordBatch;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use pipeline::table::{self, TableBuilder};
-use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value};
+use pipeline::{
+    InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value,
+};
 use std::collections::BTreeMap;
 
 const FILE: &str = "fields.rs";
 
 /// Input names of the blocks kind.
-const BLOCKS: [&str; 10] =
-    ["block_01", "block_02", "block_03", "block_04", "block_05", "block_06", "block_07", "block_08", "block_09", "block_10"];
+const BLOCKS: [&str; 10] = [
+    "block_01", "block_02", "block_03", "block_04", "block_05", "block_06", "block_07", "block_08", "block_09",
+    "block_10",
+];
 
 /// The weights of one checkpoint.
 #[derive(Debug)]
@@ -56,8 +60,12 @@ pub(crate) fn snapshots(tables: &[&RecordBatch]) -> anyhow::Result<Vec<Snapshot>
     for t in tables {
         let ck = table::col_i64(t, "checkpoint")?;
         let (upd, ep) = (table::col_i64(t, "update")?, table::col_f64(t, "epoch")?);
-        let (i, a, mu, w) = (table::col_i64(t, "i")?, table::col_i64(t, "a")?, table::col_i64(t, "mu")?, table::col_f64(t, "w")?);
-        ensure!(a.iter().all(|&x| x == 0), "the Ising-ring analyses need ±1 (or 0/1) visible units; this run has Potts weights (a > 0)");
+        let (i, a, mu, w) =
+            (table::col_i64(t, "i")?, table::col_i64(t, "a")?, table::col_i64(t, "mu")?, table::col_f64(t, "w")?);
+        ensure!(
+            a.iter().all(|&x| x == 0),
+            "the Ising-ring analyses need ±1 (or 0/1) visible units; this run has Potts weights (a > 0)"
+        );
         ensure!(i.iter().chain(&mu).all(|&x| x >= 0), "negative unit index in a weights table");
         n = n.max(i.iter().max().map_or(0, |x| *x as usize + 1));
         m = m.max(mu.iter().max().map_or(0, |x| *x as usize + 1));
@@ -68,15 +76,32 @@ pub(crate) fn snapshots(tables: &[&RecordBatch]) -> anyhow::Result<Vec<Snapshot>
         let mut local: BTreeMap<i64, (Snapshot, usize)> = BTreeMap::new();
         for r in 0..ck.len() {
             let e = local.entry(ck[r]).or_insert_with(|| {
-                (Snapshot { checkpoint: ck[r], update: upd[r], epoch: ep[r], w: Array2::from_elem((n, m), f64::NAN) }, 0)
+                (
+                    Snapshot {
+                        checkpoint: ck[r],
+                        update: upd[r],
+                        epoch: ep[r],
+                        w: Array2::from_elem((n, m), f64::NAN),
+                    },
+                    0,
+                )
             });
             e.0.w[(i[r] as usize, mu[r] as usize)] = w[r];
             e.1 += 1;
         }
         for (c, (s, count)) in local {
-            ensure!(count == n * m && s.w.iter().all(|x| x.is_finite()), "checkpoint {c} has {count} finite weights, expected {}", n * m);
+            ensure!(
+                count == n * m && s.w.iter().all(|x| x.is_finite()),
+                "checkpoint {c} has {count} finite weights, expected {}",
+                n * m
+            );
             match merged.get(&c) {
-                Some(prev) => ensure!(prev.update == s.update, "checkpoint {c} appears with updates {} and {}", prev.update, s.update),
+                Some(prev) => ensure!(
+                    prev.update == s.update,
+                    "checkpoint {c} appears with updates {} and {}",
+                    prev.update,
+                    s.update
+                ),
                 None => {
                     merged.insert(c, s);
                 }
@@ -155,8 +180,12 @@ impl RunInfo {
     /// Reads the columns back from the first row of a per-run table.
     pub(crate) fn from_table(t: &RecordBatch) -> anyhow::Result<Self> {
         ensure!(t.num_rows() > 0, "empty per-run table");
-        let f = |c: &str| -> anyhow::Result<f64> { Ok(table::col_f64(t, c).with_context(|| format!("per-run column `{c}`"))?[0]) };
-        let i = |c: &str| -> anyhow::Result<i64> { Ok(table::col_i64(t, c).with_context(|| format!("per-run column `{c}`"))?[0]) };
+        let f = |c: &str| -> anyhow::Result<f64> {
+            Ok(table::col_f64(t, c).with_context(|| format!("per-run column `{c}`"))?[0])
+        };
+        let i = |c: &str| -> anyhow::Result<i64> {
+            Ok(table::col_i64(t, c).with_context(|| format!("per-run column `{c}`"))?[0])
+        };
         Ok(Self {
             beta: f("beta")?,
             n_samples: i("n_samples")?,
@@ -248,8 +277,17 @@ pub(crate) fn read_fields(t: &RecordBatch) -> anyhow::Result<Vec<Field>> {
     let i = |c: &str| table::col_i64(t, c).with_context(|| format!("fields column `{c}`"));
     let f = |c: &str| table::col_f64(t, c).with_context(|| format!("fields column `{c}`"));
     let (ck, upd, mu, am) = (i("checkpoint")?, i("update")?, i("mu")?, i("argmax")?);
-    let (ep, ce, cu, re, sg, pk, fw, ow, ov) =
-        (f("epoch")?, f("centre")?, f("centre_unwrapped")?, f("resultant")?, f("sign")?, f("peak")?, f("fwhm")?, f("order_w")?, f("overlap")?);
+    let (ep, ce, cu, re, sg, pk, fw, ow, ov) = (
+        f("epoch")?,
+        f("centre")?,
+        f("centre_unwrapped")?,
+        f("resultant")?,
+        f("sign")?,
+        f("peak")?,
+        f("fwhm")?,
+        f("order_w")?,
+        f("overlap")?,
+    );
     Ok((0..t.num_rows())
         .map(|r| Field {
             checkpoint: ck[r],
@@ -313,7 +351,12 @@ fn fields_table(rows: &[Field], info: &RunInfo) -> anyhow::Result<RecordBatch> {
     info.columns(b, n).build()
 }
 
-fn profile_tables(snap: &Snapshot, rows: &[Field], fits: &[Option<FwhmFit>], info: &RunInfo) -> anyhow::Result<(RecordBatch, RecordBatch)> {
+fn profile_tables(
+    snap: &Snapshot,
+    rows: &[Field],
+    fits: &[Option<FwhmFit>],
+    info: &RunInfo,
+) -> anyhow::Result<(RecordBatch, RecordBatch)> {
     let (n, m) = snap.w.dim();
     let centres: Vec<f64> = (0..m).map(|mu| rows.iter().find(|r| r.mu == mu).map_or(f64::NAN, |r| r.centre)).collect();
     // NaN centres (no field) sort last.
@@ -323,9 +366,11 @@ fn profile_tables(snap: &Snapshot, rows: &[Field], fits: &[Option<FwhmFit>], inf
     for (r, &mu) in order.iter().enumerate() {
         rank[mu] = r as i64;
     }
-    let sign: Vec<f64> =
-        (0..m).map(|mu| rows.iter().find(|r| r.mu == mu).map_or(1.0, |r| if r.sign.is_finite() { r.sign } else { 1.0 })).collect();
-    let (mut c_mu, mut c_i, mut c_w, mut c_wo, mut c_rank, mut c_centre) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let sign: Vec<f64> = (0..m)
+        .map(|mu| rows.iter().find(|r| r.mu == mu).map_or(1.0, |r| if r.sign.is_finite() { r.sign } else { 1.0 }))
+        .collect();
+    let (mut c_mu, mut c_i, mut c_w, mut c_wo, mut c_rank, mut c_centre) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for mu in 0..m {
         for i in 0..n {
             c_mu.push(mu as i64);
@@ -381,10 +426,18 @@ pub struct ReceptiveFields {
 
 impl StageKind for ReceptiveFields {
     fn info(&self) -> StageInfo {
-        let mut inputs = vec![InputSpec { name: "data", gather: false, doc: "the sample table the run was trained on (for β and S)" }];
+        let mut inputs = vec![InputSpec {
+            name: "data",
+            gather: false,
+            doc: "the sample table the run was trained on (for β and S)",
+        }];
         if self.blocks {
             for b in BLOCKS {
-                inputs.push(InputSpec { name: b, gather: false, doc: "`weights` of one training block (in run order)" });
+                inputs.push(InputSpec {
+                    name: b,
+                    gather: false,
+                    doc: "`weights` of one training block (in run order)",
+                });
             }
         } else {
             inputs.push(InputSpec { name: "weights", gather: false, doc: "`weights` output of one rbm_train run" });
@@ -429,7 +482,11 @@ impl StageKind for ReceptiveFields {
         let train = &ups[0].params;
         for u in &ups[1..] {
             for k in ["seed", "n_hidden", "lr", "batch_size", "k", "epochs"] {
-                ensure!(u.params.get(k) == train.get(k), "block {} differs from the first block in `{k}`: not one run", u.stage);
+                ensure!(
+                    u.params.get(k) == train.get(k),
+                    "block {} differs from the first block in `{k}`: not one run",
+                    u.stage
+                );
             }
         }
         let snaps = snapshots(&ups.iter().map(|u| &u.table).collect::<Vec<_>>())?;
@@ -442,7 +499,11 @@ impl StageKind for ReceptiveFields {
         };
         let (rows, fits) = analyse(&snaps, opts);
         let pc = ctx.i64("profile_checkpoint")?;
-        let idx = if pc < 0 { snaps.len() as i64 + pc } else { snaps.iter().position(|s| s.checkpoint == pc).map_or(-1, |p| p as i64) };
+        let idx = if pc < 0 {
+            snaps.len() as i64 + pc
+        } else {
+            snaps.iter().position(|s| s.checkpoint == pc).map_or(-1, |p| p as i64)
+        };
         if idx < 0 || idx as usize >= snaps.len() {
             bail!("profile_checkpoint {pc} does not exist ({} checkpoints)", snaps.len());
         }
@@ -452,8 +513,14 @@ impl StageKind for ReceptiveFields {
         let (mut l_ck, mut l_up, mut l_ep, mut l_ll, mut l_z) = (vec![], vec![], vec![], vec![], vec![]);
         if ctx.bool("exact_ll")? {
             let off = |k: &str| train.get(k).and_then(Value::as_str) == Some("off");
-            ensure!(info.n_hidden == 1 && off("visible_bias") && off("hidden_bias"), "exact_ll needs one hidden unit and visible_bias = hidden_bias = off");
-            ensure!(train.get("hidden").and_then(Value::as_str) == Some("ising"), "exact_ll needs ±1 hidden units (hidden: ising)");
+            ensure!(
+                info.n_hidden == 1 && off("visible_bias") && off("hidden_bias"),
+                "exact_ll needs one hidden unit and visible_bias = hidden_bias = off"
+            );
+            ensure!(
+                train.get("hidden").and_then(Value::as_str) == Some("ising"),
+                "exact_ll needs ±1 hidden units (hidden: ising)"
+            );
             let x = crate::codec::get_i8_rows(&ctx.input("data")?.table, "v")?;
             ensure!(x.iter().all(|&v| v == 1 || v == -1), "exact_ll needs ±1 data");
             for snap in &snaps {
@@ -466,7 +533,12 @@ impl StageKind for ReceptiveFields {
             }
         }
         let k = l_ck.len();
-        let loglik = TableBuilder::new().i64("checkpoint", l_ck).i64("update", l_up).f64("epoch", l_ep).f64("train_ll", l_ll).f64("log_z", l_z);
+        let loglik = TableBuilder::new()
+            .i64("checkpoint", l_ck)
+            .i64("update", l_up)
+            .f64("epoch", l_ep)
+            .f64("train_ll", l_ll)
+            .f64("log_z", l_z);
         let loglik = info.columns(loglik, k).build()?;
         Ok(vec![
             ("fields".into(), fields_table(&rows, &info)?),
@@ -482,7 +554,8 @@ mod tests {
     use super::*;
 
     fn weights_table(ck: &[i64], n: usize, m: usize, f: impl Fn(i64, usize, usize) -> f64) -> RecordBatch {
-        let (mut c, mut u, mut e, mut i, mut a, mut mu, mut w) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut c, mut u, mut e, mut i, mut a, mut mu, mut w) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
         for &k in ck {
             for s in 0..n {
                 for h in 0..m {

@@ -86,7 +86,11 @@ fn ratio_extreme(pts: &[Point], keep: impl Fn(f64) -> bool, reference: f64, max:
     if v.is_empty() {
         return f64::NAN;
     }
-    if max { v.iter().copied().fold(f64::NEG_INFINITY, f64::max) } else { v.iter().copied().fold(f64::INFINITY, f64::min) }
+    if max {
+        v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    } else {
+        v.iter().copied().fold(f64::INFINITY, f64::min)
+    }
 }
 
 /// `p002_retarded_learning` (Fig. 7).
@@ -97,8 +101,14 @@ impl StageKind for RetardedLearning {
         StageInfo {
             name: "p002_retarded_learning",
             doc: "Paper 002 Fig. 7: W = |Σw| (eq. 12) and the scale-free overlap |Σw|/(√N‖w‖) after training, mean ± s.e. over runs vs β (control: beta, Fig. 7a) or vs r = N/S (control: r, Fig. 7b), against the crossover β(r) = log(1+√r) / r_c = (e^β − 1)², with the checks",
-            params: vec![ParamSpec::new("control", T::Str, "beta (Fig. 7a) | r (Fig. 7b)").default(Value::Str("beta".into()))],
-            inputs: vec![InputSpec { name: "fields", gather: true, doc: "`fields` of p002_receptive_fields over (β or S, seed)" }],
+            params: vec![
+                ParamSpec::new("control", T::Str, "beta (Fig. 7a) | r (Fig. 7b)").default(Value::Str("beta".into())),
+            ],
+            inputs: vec![InputSpec {
+                name: "fields",
+                gather: true,
+                doc: "`fields` of p002_receptive_fields over (β or S, seed)",
+            }],
             outputs: vec!["runs", "summary", "theory", "checks"],
             code: code(FILE),
         }
@@ -113,13 +123,19 @@ impl StageKind for RetardedLearning {
         let runs: Vec<Run> = gathered_runs(ctx.gathered("fields")?)?;
         let by_beta = ctx.str("control")? == "beta";
         let mut rows = Vec::new();
-        let (mut c_x, mut c_seed, mut c_w, mut c_o, mut c_beta, mut c_r) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut c_x, mut c_seed, mut c_w, mut c_o, mut c_beta, mut c_r) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         for run in &runs {
             let f = last_checkpoint(&run.fields);
             ensure!(!f.is_empty(), "run seed {} has no fields", run.info.seed);
             let r = run.info.n_sites as f64 / run.info.n_samples as f64;
             let x = if by_beta { run.info.beta } else { r };
-            ensure!(x.is_finite(), "run seed {} has no {} (data table without β?)", run.info.seed, if by_beta { "β" } else { "r" });
+            ensure!(
+                x.is_finite(),
+                "run seed {} has no {} (data table without β?)",
+                run.info.seed,
+                if by_beta { "β" } else { "r" }
+            );
             rows.push((x, f[0].order_w, f[0].overlap));
             c_x.push(x);
             c_seed.push(run.info.seed);
@@ -162,8 +178,18 @@ impl StageKind for RetardedLearning {
             let bc = ising::beta_crossing(r)?;
             let mut c = Checks::new("7a");
             let w0 = if pts[0].x == 0.0 { pts[0].w } else { f64::NAN };
-            c.below("max over 0 < β ≤ 0.05 of W̄(β) / W̄(0)", ratio_extreme(&pts, |b| b > 0.0 && b <= 0.05, w0, true), 4.0, "FIGURES.md P002-F7a");
-            c.above("min over β ≥ 0.3 of W̄(β) / W̄(0)", ratio_extreme(&pts, |b| b >= 0.3, w0, false), 8.0, "FIGURES.md P002-F7a");
+            c.below(
+                "max over 0 < β ≤ 0.05 of W̄(β) / W̄(0)",
+                ratio_extreme(&pts, |b| b > 0.0 && b <= 0.05, w0, true),
+                4.0,
+                "FIGURES.md P002-F7a",
+            );
+            c.above(
+                "min over β ≥ 0.3 of W̄(β) / W̄(0)",
+                ratio_extreme(&pts, |b| b >= 0.3, w0, false),
+                8.0,
+                "FIGURES.md P002-F7a",
+            );
             let level = 0.5 * (ws[0] + ws[np - 1]);
             let mid = crossing(&xs, &ws, level, true, false);
             c.factor(
@@ -173,7 +199,13 @@ impl StageKind for RetardedLearning {
                 2.5,
                 "paper eq. (27), Fig. 7a; FIGURES.md P002-F7a (finite-N smoothing: factor 2.5)",
             );
-            c.within(&format!("HEADLINE β(r = {r}) = log(1+√r), eq. (27)"), bc, 0.095, 0.0005, "paper Fig. 7a / §5.1.2 quotes 0.095 (r = 0.01)");
+            c.within(
+                &format!("HEADLINE β(r = {r}) = log(1+√r), eq. (27)"),
+                bc,
+                0.095,
+                0.0005,
+                "paper Fig. 7a / §5.1.2 quotes 0.095 (r = 0.01)",
+            );
             let t = TableBuilder::new().f64("r", vec![r]).f64("beta_c", vec![bc]).build()?;
             (t, c.build()?)
         } else {
@@ -183,8 +215,18 @@ impl StageKind for RetardedLearning {
             let rc = ising::r_crossing(beta)?;
             let mut c = Checks::new("7b");
             let w_ref = pts[0].w;
-            c.above("min over r ≤ 0.1 of W̄(r) / W̄(r_min) ('W large')", ratio_extreme(&pts, |r| r <= 0.1 + 1e-12, w_ref, false), 0.5, "FIGURES.md P002-F7b");
-            c.below("max over r ≥ 0.8 of W̄(r) / W̄(r_min) ('W small')", ratio_extreme(&pts, |r| r >= 0.8 - 1e-12, w_ref, true), 0.1, "FIGURES.md P002-F7b");
+            c.above(
+                "min over r ≤ 0.1 of W̄(r) / W̄(r_min) ('W large')",
+                ratio_extreme(&pts, |r| r <= 0.1 + 1e-12, w_ref, false),
+                0.5,
+                "FIGURES.md P002-F7b",
+            );
+            c.below(
+                "max over r ≥ 0.8 of W̄(r) / W̄(r_min) ('W small')",
+                ratio_extreme(&pts, |r| r >= 0.8 - 1e-12, w_ref, true),
+                0.1,
+                "FIGURES.md P002-F7b",
+            );
             let mid = crossing(&xs, &ws, 0.5 * w_ref, false, true);
             c.range(
                 &format!("HEADLINE (measured) r where W̄ falls to half W̄(r_min) (r_c(β = {beta}) = {rc:.4})"),
@@ -195,13 +237,34 @@ impl StageKind for RetardedLearning {
             );
             let o_lo = pts.iter().filter(|p| p.x <= 0.1 + 1e-12).map(|p| p.o).fold(f64::INFINITY, f64::min);
             let o_hi = pts.iter().filter(|p| p.x >= 1.6 - 1e-12).map(|p| p.o).fold(f64::NEG_INFINITY, f64::max);
-            c.above("min over r ≤ 0.1 of the scale-free overlap |Σw|/(√N‖w‖)", if o_lo.is_finite() { o_lo } else { f64::NAN }, 0.7, "FIGURES.md P002-F7b");
-            c.below("max over r ≥ 1.6 of the scale-free overlap", if o_hi.is_finite() { o_hi } else { f64::NAN }, 0.35, "FIGURES.md P002-F7b");
-            c.within(&format!("HEADLINE r_c(β = {beta}) = (e^β − 1)²"), rc, 0.42, 0.005, "paper §5.1.2 / Fig. 7b quotes 0.42 (β = 0.5)");
+            c.above(
+                "min over r ≤ 0.1 of the scale-free overlap |Σw|/(√N‖w‖)",
+                if o_lo.is_finite() { o_lo } else { f64::NAN },
+                0.7,
+                "FIGURES.md P002-F7b",
+            );
+            c.below(
+                "max over r ≥ 1.6 of the scale-free overlap",
+                if o_hi.is_finite() { o_hi } else { f64::NAN },
+                0.35,
+                "FIGURES.md P002-F7b",
+            );
+            c.within(
+                &format!("HEADLINE r_c(β = {beta}) = (e^β − 1)²"),
+                rc,
+                0.42,
+                0.005,
+                "paper §5.1.2 / Fig. 7b quotes 0.42 (β = 0.5)",
+            );
             let t = TableBuilder::new().f64("beta", vec![beta]).f64("r_c", vec![rc]).build()?;
             (t, c.build()?)
         };
-        Ok(vec![("runs".into(), runs_t), ("summary".into(), summary), ("theory".into(), theory), ("checks".into(), checks)])
+        Ok(vec![
+            ("runs".into(), runs_t),
+            ("summary".into(), summary),
+            ("theory".into(), theory),
+            ("checks".into(), checks),
+        ])
     }
 }
 

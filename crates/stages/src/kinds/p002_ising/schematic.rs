@@ -45,7 +45,9 @@ impl StageKind for Architecture {
 
     fn check(&self, p: &Params) -> Result<(), String> {
         let (n, m) = (pi(p, "n_visible"), pi(p, "n_hidden"));
-        need((1..=50).contains(&n) && (1..=50).contains(&m), || format!("n_visible and n_hidden must lie in 1..=50, got {n}, {m}"))
+        need((1..=50).contains(&n) && (1..=50).contains(&m), || {
+            format!("n_visible and n_hidden must lie in 1..=50, got {n}, {m}")
+        })
     }
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
@@ -98,7 +100,10 @@ impl StageKind for Architecture {
 }
 
 /// Reads the drawn graph back from its tables and checks it is the complete bipartite graph.
-fn structure_checks(nodes: &arrow::record_batch::RecordBatch, edges: &arrow::record_batch::RecordBatch) -> anyhow::Result<arrow::record_batch::RecordBatch> {
+fn structure_checks(
+    nodes: &arrow::record_batch::RecordBatch,
+    edges: &arrow::record_batch::RecordBatch,
+) -> anyhow::Result<arrow::record_batch::RecordBatch> {
     let (nx, ny, nl) = (table::col_f64(nodes, "x")?, table::col_f64(nodes, "y")?, table::col_str(nodes, "layer")?);
     let layer_of = |x: f64, y: f64| -> Option<(String, usize)> {
         (0..nx.len()).find(|&k| (nx[k] - x).abs() < 1e-9 && (ny[k] - y).abs() < 1e-9).map(|k| (nl[k].clone(), k))
@@ -125,9 +130,21 @@ fn structure_checks(nodes: &arrow::record_batch::RecordBatch, edges: &arrow::rec
     let nh = nl.iter().filter(|l| *l == "hidden").count();
     let mut c = Checks::new("1");
     c.within("number of layers", layers.len() as f64, 2.0, 0.0, "paper Fig. 1: two-layer structure");
-    c.within("distinct visible–hidden edges", cross.len() as f64, (nv * nh) as f64, 0.0, "paper Fig. 1 (FIGURES.md P002-F1: all cross edges)");
+    c.within(
+        "distinct visible–hidden edges",
+        cross.len() as f64,
+        (nv * nh) as f64,
+        0.0,
+        "paper Fig. 1 (FIGURES.md P002-F1: all cross edges)",
+    );
     c.within("edges drawn (each pair once)", ends.len() as f64, (nv * nh) as f64, 0.0, "FIGURES.md P002-F1");
-    c.within("intra-layer edges", intra as f64, 0.0, 0.0, "paper §2.1 'absence of connections between the units within a layer'");
+    c.within(
+        "intra-layer edges",
+        intra as f64,
+        0.0,
+        0.0,
+        "paper §2.1 'absence of connections between the units within a layer'",
+    );
     c.build()
 }
 
@@ -140,12 +157,17 @@ impl StageKind for CorrelationChecks {
             name: "p002_correlation_checks",
             doc: "Paper 002 Fig. 2 / eq. (9): <v_i v_{i+d}> of a ±1 ring sample table vs the exact periodic-ring value (every |z| <= n_se for 1 <= d <= d_max) and the correlation length fitted to ln C(d) = -d/ξ vs ξ = 1/ln coth β (3.67 at β = 1)",
             params: vec![
-                ParamSpec::new("d_max", T::Int, "largest distance compared with the exact value").default(Value::Int(10)),
+                ParamSpec::new("d_max", T::Int, "largest distance compared with the exact value")
+                    .default(Value::Int(10)),
                 ParamSpec::new("fit_d_max", T::Int, "largest distance in the ξ fit").default(Value::Int(8)),
                 ParamSpec::new("n_se", T::Float, "tolerance in standard errors").default(Value::Float(3.0)),
                 ParamSpec::new("xi_tol", T::Float, "tolerance of the fitted ξ (sites)").default(Value::Float(0.1)),
             ],
-            inputs: vec![InputSpec { name: "samples", gather: false, doc: "generate_ising_ring samples (spin encoding)" }],
+            inputs: vec![InputSpec {
+                name: "samples",
+                gather: false,
+                doc: "generate_ising_ring samples (spin encoding)",
+            }],
             outputs: vec!["correlation", "checks"],
             code: code(FILE),
         }
@@ -170,8 +192,11 @@ impl StageKind for CorrelationChecks {
         let (mut dd, mut cm, mut cse, mut ce) = (vec![], vec![], vec![], vec![]);
         for d in 0..=dmax {
             // Per-sample site average, then mean and s.e. over independent samples.
-            let per: Vec<f64> =
-                x.rows().into_iter().map(|row| (0..n).map(|i| (row[i] * row[(i + d) % n]) as f64).sum::<f64>() / n as f64).collect();
+            let per: Vec<f64> = x
+                .rows()
+                .into_iter()
+                .map(|row| (0..n).map(|i| (row[i] * row[(i + d) % n]) as f64).sum::<f64>() / n as f64)
+                .collect();
             let m = per.iter().sum::<f64>() / s as f64;
             let var = per.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (s - 1) as f64;
             dd.push(d as i64);
@@ -203,11 +228,32 @@ impl StageKind for CorrelationChecks {
             .i64("n_sites", vec![n as i64; nd])
             .build()?;
         let mut c = Checks::new("2");
-        c.below(&format!("max over 1 ≤ d ≤ {dm} of |C(d) − exact| / s.e."), z_max, ctx.f64("n_se")?, "FIGURES.md P002-F2 (exact PBC correlation)");
-        let (expected, label) = if beta == 1.0 { (3.67, "HEADLINE ξ(β = 1) fitted to the sample's C(d)") } else { (xi_th, "ξ fitted to the sample's C(d)") };
-        c.within(&format!("{label} (β = {beta}, exact 1/ln coth β = {xi_th:.4})"), xi_fit, expected, ctx.f64("xi_tol")?, "paper eq. (9) and Fig. 2 ('ξ ≃ 3.7'); FIGURES.md P002-F2 (3.67 ± 0.1)");
+        c.below(
+            &format!("max over 1 ≤ d ≤ {dm} of |C(d) − exact| / s.e."),
+            z_max,
+            ctx.f64("n_se")?,
+            "FIGURES.md P002-F2 (exact PBC correlation)",
+        );
+        let (expected, label) = if beta == 1.0 {
+            (3.67, "HEADLINE ξ(β = 1) fitted to the sample's C(d)")
+        } else {
+            (xi_th, "ξ fitted to the sample's C(d)")
+        };
+        c.within(
+            &format!("{label} (β = {beta}, exact 1/ln coth β = {xi_th:.4})"),
+            xi_fit,
+            expected,
+            ctx.f64("xi_tol")?,
+            "paper eq. (9) and Fig. 2 ('ξ ≃ 3.7'); FIGURES.md P002-F2 (3.67 ± 0.1)",
+        );
         if beta == 1.0 {
-            c.within("ξ(β = 1) = 1/ln coth β (eq. 9) vs the paper's 'ξ ≃ 3.7'", xi_th, 3.7, 0.05, "paper Fig. 2 caption");
+            c.within(
+                "ξ(β = 1) = 1/ln coth β (eq. 9) vs the paper's 'ξ ≃ 3.7'",
+                xi_th,
+                3.7,
+                0.05,
+                "paper Fig. 2 caption",
+            );
         }
         Ok(vec![("correlation".into(), corr), ("checks".into(), c.build()?)])
     }
@@ -220,7 +266,8 @@ mod tests {
     #[test]
     fn architecture_tables_are_the_complete_bipartite_graph() {
         // A stage run needs a context; exercise the layout and the read-back checks directly.
-        let p: Params = [("n_visible".to_string(), Value::Int(4)), ("n_hidden".to_string(), Value::Int(2))].into_iter().collect();
+        let p: Params =
+            [("n_visible".to_string(), Value::Int(4)), ("n_hidden".to_string(), Value::Int(2))].into_iter().collect();
         let progress = |_: u64, _: u64| {};
         let ctx = StageCtx { params: &p, inputs: Default::default(), progress: &progress };
         let out = Architecture.run(&ctx).unwrap();

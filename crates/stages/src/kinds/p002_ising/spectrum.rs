@@ -104,8 +104,15 @@ impl StageKind for SpectrumChecks {
         StageInfo {
             name: "p002_spectrum_checks",
             doc: "Paper 002 Fig. 12 checks over seeds: panel eigenvalue (12a/b: Λ̄ vs Λ_Ising for r ≤ r_c/30, vs Λ_noise for r ≥ 10 r_c, bump above both near r_c) or eigenvector (12c: mean |e·1/√N| ≤ 0.5 for S ≤ 50, ≥ 0.95 for S ≥ 10⁵)",
-            params: vec![ParamSpec::new("panel", T::Str, "eigenvalue (Fig. 12a, b) | eigenvector (Fig. 12c)").default(Value::Str("eigenvalue".into()))],
-            inputs: vec![InputSpec { name: "top", gather: true, doc: "`top` of p002_ising_spectrum over (β, r, seed)" }],
+            params: vec![
+                ParamSpec::new("panel", T::Str, "eigenvalue (Fig. 12a, b) | eigenvector (Fig. 12c)")
+                    .default(Value::Str("eigenvalue".into())),
+            ],
+            inputs: vec![InputSpec {
+                name: "top",
+                gather: true,
+                doc: "`top` of p002_ising_spectrum over (β, r, seed)",
+            }],
             outputs: vec!["summary", "checks"],
             code: code(FILE),
         }
@@ -122,16 +129,23 @@ impl StageKind for SpectrumChecks {
         for u in ctx.gathered("top")? {
             let t = &u.table;
             let (b, r) = (table::col_f64(t, "beta")?, table::col_f64(t, "r_actual")?);
-            let cols: Vec<Vec<f64>> = ["top_eigenvalue", "overlap_uniform", "lambda_ising", "lambda_noise", "r_crossing"]
-                .iter()
-                .map(|c| table::col_f64(t, c))
-                .collect::<anyhow::Result<_>>()?;
+            let cols: Vec<Vec<f64>> =
+                ["top_eigenvalue", "overlap_uniform", "lambda_ising", "lambda_noise", "r_crossing"]
+                    .iter()
+                    .map(|c| table::col_f64(t, c))
+                    .collect::<anyhow::Result<_>>()?;
             let s = table::col_i64(t, "s")?;
             for k in 0..t.num_rows() {
-                groups
-                    .entry((b[k].to_bits(), r[k].to_bits()))
-                    .or_default()
-                    .push([b[k], r[k], s[k] as f64, cols[0][k], cols[1][k], cols[2][k], cols[3][k], cols[4][k]]);
+                groups.entry((b[k].to_bits(), r[k].to_bits())).or_default().push([
+                    b[k],
+                    r[k],
+                    s[k] as f64,
+                    cols[0][k],
+                    cols[1][k],
+                    cols[2][k],
+                    cols[3][k],
+                    cols[4][k],
+                ]);
             }
         }
         ensure!(!groups.is_empty(), "no spectra gathered");
@@ -140,7 +154,11 @@ impl StageKind for SpectrumChecks {
             let k = v.len() as f64;
             let ms = |j: usize| {
                 let m = v.iter().map(|x| x[j]).sum::<f64>() / k;
-                let se = if v.len() > 1 { (v.iter().map(|x| (x[j] - m).powi(2)).sum::<f64>() / (k - 1.0) / k).sqrt() } else { f64::NAN };
+                let se = if v.len() > 1 {
+                    (v.iter().map(|x| (x[j] - m).powi(2)).sum::<f64>() / (k - 1.0) / k).sqrt()
+                } else {
+                    f64::NAN
+                };
                 (m, se)
             };
             let ((l, lse), (o, ose)) = (ms(3), ms(4));
@@ -176,7 +194,8 @@ impl StageKind for SpectrumChecks {
                 let g: Vec<&[f64; 11]> = rows.iter().filter(|r| r[0] == beta).collect();
                 let rc = g[0][9];
                 let worst = |keep: &dyn Fn(f64) -> bool, line: usize| {
-                    let v: Vec<f64> = g.iter().filter(|r| keep(r[1])).map(|r| (r[3] - r[line]).abs() / r[line]).collect();
+                    let v: Vec<f64> =
+                        g.iter().filter(|r| keep(r[1])).map(|r| (r[3] - r[line]).abs() / r[line]).collect();
                     if v.is_empty() { f64::NAN } else { v.into_iter().fold(0.0, f64::max) }
                 };
                 let mut c = Checks::new(fig);
@@ -206,8 +225,18 @@ impl StageKind for SpectrumChecks {
             let mut c = Checks::new("12c");
             let small = rows.iter().filter(|r| r[2] <= 50.0).map(|r| r[5]).fold(f64::NAN, f64::max);
             let large = rows.iter().filter(|r| r[2] >= 1e5).map(|r| r[5]).fold(f64::NAN, f64::min);
-            c.below("max over S ≤ 50 of the mean |e_top · 1/√N|", small, 0.5 + 1e-12, "FIGURES.md P002-F12c (random top eigenvector; calibrated 0.34–0.42)");
-            c.above("min over S ≥ 10⁵ of the mean |e_top · 1/√N|", large, 0.95 - 1e-12, "FIGURES.md P002-F12c (uniform e_Ising; calibrated 0.998)");
+            c.below(
+                "max over S ≤ 50 of the mean |e_top · 1/√N|",
+                small,
+                0.5 + 1e-12,
+                "FIGURES.md P002-F12c (random top eigenvector; calibrated 0.34–0.42)",
+            );
+            c.above(
+                "min over S ≥ 10⁵ of the mean |e_top · 1/√N|",
+                large,
+                0.95 - 1e-12,
+                "FIGURES.md P002-F12c (uniform e_Ising; calibrated 0.998)",
+            );
             tables.push(c.build()?);
         }
         let schema = tables[0].schema();
@@ -233,9 +262,12 @@ mod tests {
             }
         }
         let (l, e) = top_of_correlation(x.view()).unwrap();
-        let c0: Vec<f64> = (0..n).map(|d| (0..n).map(|s| (x[(s, 0)] * x[(s, d)]) as f64).sum::<f64>() / n as f64).collect();
+        let c0: Vec<f64> =
+            (0..n).map(|d| (0..n).map(|s| (x[(s, 0)] * x[(s, d)]) as f64).sum::<f64>() / n as f64).collect();
         let circ: Vec<f64> = (0..n)
-            .map(|k| (0..n).map(|d| c0[d] * (2.0 * std::f64::consts::PI * (k * d) as f64 / n as f64).cos()).sum::<f64>())
+            .map(|k| {
+                (0..n).map(|d| c0[d] * (2.0 * std::f64::consts::PI * (k * d) as f64 / n as f64).cos()).sum::<f64>()
+            })
             .collect();
         let want = circ.iter().copied().fold(f64::MIN, f64::max);
         assert!((l - want).abs() < 1e-10, "{l} vs {want}");

@@ -32,7 +32,11 @@ impl StageKind for TilingChecks {
             params: vec![],
             inputs: vec![
                 InputSpec { name: "few", gather: false, doc: "`fields` of the M = 3 run" },
-                InputSpec { name: "many", gather: true, doc: "`fields` of the runs with many hidden units (M = 25, 100)" },
+                InputSpec {
+                    name: "many",
+                    gather: true,
+                    doc: "`fields` of the runs with many hidden units (M = 25, 100)",
+                },
             ],
             outputs: vec!["checks"],
             code: code(FILE),
@@ -53,7 +57,12 @@ impl StageKind for TilingChecks {
         } else {
             f64::NAN
         };
-        c.below(&format!("M = {m3}: max |gap − N/M| / (N/M) between sorted centres"), dev, 0.35, "FIGURES.md P002-F4a (paper: 'roughly equally separated')");
+        c.below(
+            &format!("M = {m3}: max |gap − N/M| / (N/M) between sorted centres"),
+            dev,
+            0.35,
+            "FIGURES.md P002-F4a (paper: 'roughly equally separated')",
+        );
         let mut tables = vec![c.build()?];
         let mut many = many;
         many.sort_by_key(|r| r.info.n_hidden);
@@ -64,7 +73,10 @@ impl StageKind for TilingChecks {
             let (cs, w) = final_centres(r);
             let largest = centre_gaps(&cs, n).map(|g| g.into_iter().fold(0.0, f64::max)).unwrap_or(f64::NAN);
             c.below(
-                &format!("M = {m}: largest gap between sorted centres (bound 3N/M + median FWHM = {:.1})", 3.0 * n / m + w),
+                &format!(
+                    "M = {m}: largest gap between sorted centres (bound 3N/M + median FWHM = {:.1})",
+                    3.0 * n / m + w
+                ),
                 largest,
                 3.0 * n / m + w,
                 "FIGURES.md P002-F4b/c (paper: fields cover the ring)",

@@ -10,7 +10,7 @@
 //!   `FWHM = a ξ + b` through the per-β means (the paper's red line) has `R² > 0.9`,
 //!   `a ∈ [2, 7]` and `b ∈ [0.3, 8]` (the paper: "the intercept (b) is non zero").
 
-use super::fields::{Field, Run, gathered_runs, last_checkpoint, read_fields, RunInfo};
+use super::fields::{Field, Run, RunInfo, gathered_runs, last_checkpoint, read_fields};
 use super::{Checks, code};
 use analysis::circular::min_image;
 use analysis::stats::{linear_fit, mean_se};
@@ -34,11 +34,22 @@ impl StageKind for SingleFieldChecks {
         StageInfo {
             name: "p002_single_field_checks",
             doc: "Paper 002 Fig. 3a and claim C5: one dominant peak (W > 0.5 peak·FWHM), FWHM/ξ in [2, 7], tails below 20 % of the peak beyond 1.5 FWHM, and the exact log-likelihood saturated after ll_epoch epochs",
-            params: vec![ParamSpec::new("ll_epoch", T::Int, "epoch by which the log-likelihood should have saturated (paper: 10–20)").default(Value::Int(20))],
+            params: vec![
+                ParamSpec::new(
+                    "ll_epoch",
+                    T::Int,
+                    "epoch by which the log-likelihood should have saturated (paper: 10–20)",
+                )
+                .default(Value::Int(20)),
+            ],
             inputs: vec![
                 InputSpec { name: "fields", gather: false, doc: "`fields` of p002_receptive_fields (one M = 1 run)" },
                 InputSpec { name: "profile", gather: false, doc: "`profile` of the same stage" },
-                InputSpec { name: "loglik", gather: false, doc: "`loglik` of the same stage (run with exact_ll: true)" },
+                InputSpec {
+                    name: "loglik",
+                    gather: false,
+                    doc: "`loglik` of the same stage (run with exact_ll: true)",
+                },
             ],
             outputs: vec!["checks"],
             code: code(FILE),
@@ -58,7 +69,13 @@ impl StageKind for SingleFieldChecks {
         let xi = xi(info.beta).context("Fig. 3a needs the data's β")?;
         let mut c = Checks::new("3a");
         c.above("single dominant peak: W / (peak · FWHM)", f.order_w / (f.peak * f.fwhm), 0.5, "FIGURES.md P002-F3a");
-        c.range(&format!("FWHM / ξ (ξ = {xi:.3}, FWHM = {:.2} sites)", f.fwhm), f.fwhm / xi, 2.0, 7.0, "FIGURES.md P002-F3a (paper: peak width ∝ ξ)");
+        c.range(
+            &format!("FWHM / ξ (ξ = {xi:.3}, FWHM = {:.2} sites)", f.fwhm),
+            f.fwhm / xi,
+            2.0,
+            7.0,
+            "FIGURES.md P002-F3a (paper: peak width ∝ ξ)",
+        );
         let pt = &ctx.input("profile")?.table;
         let (mu, i, wo) = (table::col_i64(pt, "mu")?, table::col_i64(pt, "i")?, table::col_f64(pt, "w_oriented")?);
         let n = info.n_sites as f64;
@@ -66,7 +83,12 @@ impl StageKind for SingleFieldChecks {
             .filter(|&r| mu[r] == 0 && min_image(f.centre, i[r] as f64, n).abs() > 1.5 * f.fwhm)
             .map(|r| wo[r].abs())
             .fold(f64::NAN, f64::max);
-        c.below("tails: max |w_i| beyond 1.5 FWHM of the centre / peak", tail / f.peak, 0.2, "FIGURES.md P002-F3a (paper: small fluctuations in the tails)");
+        c.below(
+            "tails: max |w_i| beyond 1.5 FWHM of the centre / peak",
+            tail / f.peak,
+            0.2,
+            "FIGURES.md P002-F3a (paper: small fluctuations in the tails)",
+        );
         let ct = &ctx.input("loglik")?.table;
         let (ep, ll) = (table::col_f64(ct, "epoch")?, table::col_f64(ct, "train_ll")?);
         let at = |e: f64| -> f64 {
@@ -100,8 +122,11 @@ pub(crate) struct WidthRow {
     pub n_failed: usize,
 }
 
+/// `(β, seed, final FWHM)` of one run.
+pub(crate) type RunWidth = (f64, i64, f64);
+
 /// Groups the final FWHM of unit 0 of each run by β.
-pub(crate) fn widths(runs: &[Run]) -> anyhow::Result<(Vec<(f64, i64, f64)>, Vec<WidthRow>)> {
+pub(crate) fn widths(runs: &[Run]) -> anyhow::Result<(Vec<RunWidth>, Vec<WidthRow>)> {
     let mut per_run = Vec::new();
     let mut by_beta: BTreeMap<u64, (f64, Vec<f64>, usize)> = BTreeMap::new();
     for r in runs {
@@ -141,7 +166,11 @@ impl StageKind for WidthVsXi {
             name: "p002_width_vs_xi",
             doc: "Paper 002 Fig. 3b: final FWHM of one-unit runs vs ξ = 1/ln coth β (mean ± s.d. over runs per β), the line FWHM = aξ + b through the means, and its checks (R² > 0.9, a in [2, 7], b in [0.3, 8])",
             params: vec![],
-            inputs: vec![InputSpec { name: "fields", gather: true, doc: "`fields` of p002_receptive_fields over (β, seed)" }],
+            inputs: vec![InputSpec {
+                name: "fields",
+                gather: true,
+                doc: "`fields` of p002_receptive_fields over (β, seed)",
+            }],
             outputs: vec!["runs", "widths", "fit", "checks"],
             code: code(FILE),
         }
@@ -152,7 +181,8 @@ impl StageKind for WidthVsXi {
         let (per_run, rows) = widths(&runs)?;
         let ok: Vec<&WidthRow> = rows.iter().filter(|r| r.mean.is_finite()).collect();
         ensure!(ok.len() >= 2, "Fig. 3b needs finite widths at two β values or more, got {}", ok.len());
-        let fit = linear_fit(&ok.iter().map(|r| r.xi).collect::<Vec<_>>(), &ok.iter().map(|r| r.mean).collect::<Vec<_>>())?;
+        let fit =
+            linear_fit(&ok.iter().map(|r| r.xi).collect::<Vec<_>>(), &ok.iter().map(|r| r.mean).collect::<Vec<_>>())?;
         let k = per_run.len();
         let runs_t = TableBuilder::new()
             .f64("beta", per_run.iter().map(|r| r.0).collect())
@@ -184,9 +214,20 @@ impl StageKind for WidthVsXi {
             .build()?;
         let mut c = Checks::new("3b");
         let n_ok: usize = rows.iter().map(|r| r.n_ok).sum();
-        c.above("fraction of runs with a measurable FWHM", n_ok as f64 / k as f64, 0.9, "FIGURES.md P002-F3b (every run should localise)");
+        c.above(
+            "fraction of runs with a measurable FWHM",
+            n_ok as f64 / k as f64,
+            0.9,
+            "FIGURES.md P002-F3b (every run should localise)",
+        );
         c.above("linear fit FWHM = aξ + b: R²", fit.r2, 0.9, "FIGURES.md P002-F3b (paper: width ∝ ξ)");
-        c.range(&format!("slope a (± {:.2})", fit.slope_se), fit.slope, 2.0, 7.0, "FIGURES.md P002-F3b (calibration a ≈ 4.2)");
+        c.range(
+            &format!("slope a (± {:.2})", fit.slope_se),
+            fit.slope,
+            2.0,
+            7.0,
+            "FIGURES.md P002-F3b (calibration a ≈ 4.2)",
+        );
         c.range(
             &format!("HEADLINE intercept b > 0 (± {:.2}; paper: non zero, β→0 theory: finite width)", fit.intercept_se),
             fit.intercept,
@@ -194,7 +235,12 @@ impl StageKind for WidthVsXi {
             8.0,
             "paper Fig. 3b caption; FIGURES.md P002-F3b (calibration b ≈ 1.0)",
         );
-        Ok(vec![("runs".into(), runs_t), ("widths".into(), widths_t), ("fit".into(), fit_t), ("checks".into(), c.build()?)])
+        Ok(vec![
+            ("runs".into(), runs_t),
+            ("widths".into(), widths_t),
+            ("fit".into(), fit_t),
+            ("checks".into(), c.build()?),
+        ])
     }
 }
 

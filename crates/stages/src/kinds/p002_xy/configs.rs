@@ -34,12 +34,21 @@ impl StageKind for ConfigChecks {
             doc: "Paper 002 Fig. 8: <cos 2 pi (v_i - v_i+d)/P> of the samples within n_se s.e. of the exact finite-ring value for d = 1..d_max, every state's marginal within n_se s.e. of 1/P, and lambda_1/lambda_0 (eq. 29) = 0.5961. Outputs checks and correlation (d, measured, sem, exact, limit)",
             params: vec![
                 ParamSpec::new("d_max", T::Int, "largest distance checked (FIGURES.md: 6)").default(Value::Int(6)),
-                ParamSpec::new("n_se", T::Float, "tolerance in standard errors (FIGURES.md: 3)").default(Value::Float(3.0)),
+                ParamSpec::new("n_se", T::Float, "tolerance in standard errors (FIGURES.md: 3)")
+                    .default(Value::Float(3.0)),
             ],
             inputs: vec![
-                InputSpec { name: "samples", gather: false, doc: "`samples` of generate_xy_ring (states, not one-hot)" },
+                InputSpec {
+                    name: "samples",
+                    gather: false,
+                    doc: "`samples` of generate_xy_ring (states, not one-hot)",
+                },
                 InputSpec { name: "exact", gather: false, doc: "`exact` of the same generate_xy_ring task" },
-                InputSpec { name: "eigenvalues", gather: false, doc: "`eigenvalues` of the same generate_xy_ring task" },
+                InputSpec {
+                    name: "eigenvalues",
+                    gather: false,
+                    doc: "`eigenvalues` of the same generate_xy_ring task",
+                },
             ],
             outputs: vec!["checks", "correlation"],
             code: code(&[], FILE),
@@ -57,13 +66,23 @@ impl StageKind for ConfigChecks {
         let v = codec::get_i8_rows(&up.table, "v")?;
         let (s, n) = v.dim();
         let p = up.params.get("states").and_then(Value::as_i64).unwrap_or(0);
-        anyhow::ensure!(p >= 2 && s >= 2, "need >= 2 samples of a Potts ring with `states` >= 2 (got S = {s}, P = {p})");
-        anyhow::ensure!(v.iter().all(|x| (0..p).contains(&i64::from(*x))), "samples must hold states 0..{p} (not one-hot)");
+        anyhow::ensure!(
+            p >= 2 && s >= 2,
+            "need >= 2 samples of a Potts ring with `states` >= 2 (got S = {s}, P = {p})"
+        );
+        anyhow::ensure!(
+            v.iter().all(|x| (0..p).contains(&i64::from(*x))),
+            "samples must hold states 0..{p} (not one-hot)"
+        );
         let p = p as usize;
         let d_max = ctx.usize("d_max")?.min(n / 2);
         let k = ctx.f64("n_se")?;
         let ex = &ctx.input("exact")?.table;
-        let (ed, ec, el) = (table::col_i64(ex, "d")?, table::col_f64(ex, "cos_correlation")?, table::col_f64(ex, "cos_correlation_limit")?);
+        let (ed, ec, el) = (
+            table::col_i64(ex, "d")?,
+            table::col_f64(ex, "cos_correlation")?,
+            table::col_f64(ex, "cos_correlation_limit")?,
+        );
         let cosk: Vec<f64> = (0..p).map(|a| (TAU * a as f64 / p as f64).cos()).collect();
         let mut c = FigureChecks::default();
         let mut out = (vec![], vec![], vec![], vec![], vec![]);
@@ -71,11 +90,21 @@ impl StageKind for ConfigChecks {
             let per: Vec<f64> = v
                 .rows()
                 .into_iter()
-                .map(|r| (0..n).map(|i| cosk[(r[i] as usize + p - r[(i + d) % n] as usize) % p]).sum::<f64>() / n as f64)
+                .map(|r| {
+                    (0..n).map(|i| cosk[(r[i] as usize + p - r[(i + d) % n] as usize) % p]).sum::<f64>() / n as f64
+                })
                 .collect();
             let (m, se) = mean_se(&per);
-            let j = ed.iter().position(|x| *x == d as i64).ok_or_else(|| anyhow::anyhow!("exact table has no d = {d}"))?;
-            c.abs("8", &format!("<cos 2 pi (v_i - v_i+{d})/P> vs exact finite ring ({k} s.e.)"), m, ec[j], k * se, "paper 002 eqs. (14)-(15), FIGURES.md P002-F8");
+            let j =
+                ed.iter().position(|x| *x == d as i64).ok_or_else(|| anyhow::anyhow!("exact table has no d = {d}"))?;
+            c.abs(
+                "8",
+                &format!("<cos 2 pi (v_i - v_i+{d})/P> vs exact finite ring ({k} s.e.)"),
+                m,
+                ec[j],
+                k * se,
+                "paper 002 eqs. (14)-(15), FIGURES.md P002-F8",
+            );
             out.0.push(d as i64);
             out.1.push(m);
             out.2.push(se);
@@ -84,22 +113,46 @@ impl StageKind for ConfigChecks {
         }
         let mut worst: (f64, f64, f64) = (0.0, 0.0, 0.0);
         for a in 0..p {
-            let per: Vec<f64> = v.rows().into_iter().map(|r| r.iter().filter(|x| **x as usize == a).count() as f64 / n as f64).collect();
+            let per: Vec<f64> = v
+                .rows()
+                .into_iter()
+                .map(|r| r.iter().filter(|x| **x as usize == a).count() as f64 / n as f64)
+                .collect();
             let (m, se) = mean_se(&per);
             let z = (m - 1.0 / p as f64).abs() / se;
             if z > worst.0 {
                 worst = (z, m, se);
             }
         }
-        c.abs("8", &format!("state marginal farthest from 1/P ({k} s.e.)"), worst.1, 1.0 / p as f64, k * worst.2, "paper 002 eq. (16) symmetry");
+        c.abs(
+            "8",
+            &format!("state marginal farthest from 1/P ({k} s.e.)"),
+            worst.1,
+            1.0 / p as f64,
+            k * worst.2,
+            "paper 002 eq. (16) symmetry",
+        );
         let eg = &ctx.input("eigenvalues")?.table;
         let (q, ratio) = (table::col_i64(eg, "q")?, table::col_f64(eg, "ratio")?);
         let r1 = q.iter().position(|x| *x == 1).map(|j| ratio[j]).unwrap_or(f64::NAN);
         let beta = up.params.get("beta").and_then(Value::as_f64).unwrap_or(f64::NAN);
         if (beta - 1.5).abs() < 1e-12 && p == 10 {
-            c.abs("8", "lambda_1/lambda_0 (beta = 1.5, P = 10), eq. (29)", r1, 0.5961, 5e-5, "paper 002 eq. (29); FIGURES.md P002-F8");
+            c.abs(
+                "8",
+                "lambda_1/lambda_0 (beta = 1.5, P = 10), eq. (29)",
+                r1,
+                0.5961,
+                5e-5,
+                "paper 002 eq. (29); FIGURES.md P002-F8",
+            );
         } else {
-            c.info("8", "lambda_1/lambda_0, eq. (29) (paper value only at beta = 1.5, P = 10)", r1, 0.5961, "paper 002 eq. (29)");
+            c.info(
+                "8",
+                "lambda_1/lambda_0, eq. (29) (paper value only at beta = 1.5, P = 10)",
+                r1,
+                0.5961,
+                "paper 002 eq. (29)",
+            );
         }
         let t = TableBuilder::new()
             .i64("d", out.0)

@@ -25,7 +25,9 @@ pub struct Fig11Summary;
 
 impl StageKind for Fig11Summary {
     fn info(&self) -> StageInfo {
-        let f = |name: &'static str, v: f64, doc: &'static str| ParamSpec::new(name, T::Float, doc).default(Value::Float(v));
+        let f = |name: &'static str, v: f64, doc: &'static str| {
+            ParamSpec::new(name, T::Float, doc).default(Value::Float(v))
+        };
         StageInfo {
             name: "p002_xy_fig11_summary",
             doc: "Paper 002 Fig. 11: per r = N/S the spatial-modulation amplitude (eq. 18) relative to the largest r, its scale-free version, and the peak/median of the angular modulation (eq. 17, zero-sum reading); checks the differentiated transitions (module docs of kinds/p002_xy/retarded.rs). Outputs summary and checks",
@@ -35,7 +37,11 @@ impl StageKind for Fig11Summary {
                 f("r_spatial", 0.002, "spatial localisation expected for r <= this (paper: 0.002)"),
                 f("r_flat", 0.005, "angular modulation flat in space for r >= this (FIGURES.md: 0.005)"),
             ],
-            inputs: vec![InputSpec { name: "units", gather: true, doc: "`units` of p002_xy_potts_rf (n_train set) over the r sweep" }],
+            inputs: vec![InputSpec {
+                name: "units",
+                gather: true,
+                doc: "`units` of p002_xy_potts_rf (n_train set) over the r sweep",
+            }],
             outputs: vec!["summary", "checks"],
             code: code(&["analysis"], FILE),
         }
@@ -72,11 +78,29 @@ impl StageKind for Fig11Summary {
             } else if u.r >= rn - eps && u.r < r_max - eps {
                 c.at_most("11a", &format!("r = {:.4}: A_spatial / A_spatial(r = {r_max:.3})", u.r), ratio, 2.0, refa);
             }
-            c.info("11a", &format!("r = {:.4}: scale-free ||W~_spatial|| / (sqrt N ||w~||)", u.r), u.spatial_overlap, 1.0 / u.n_sites.sqrt(), refa);
+            c.info(
+                "11a",
+                &format!("r = {:.4}: scale-free ||W~_spatial|| / (sqrt N ||w~||)", u.r),
+                u.spatial_overlap,
+                1.0 / u.n_sites.sqrt(),
+                refa,
+            );
             if u.r <= rs + eps {
-                c.at_least("11b", &format!("r = {:.4}: peak / median of ||w~_i|| (localised)", u.r), u.peak_over_median, 3.0, refb);
+                c.at_least(
+                    "11b",
+                    &format!("r = {:.4}: peak / median of ||w~_i|| (localised)", u.r),
+                    u.peak_over_median,
+                    3.0,
+                    refb,
+                );
             } else if u.r >= rf - eps {
-                c.at_most("11b", &format!("r = {:.4}: peak / median of ||w~_i|| (flat)", u.r), u.peak_over_median, 2.0, refb);
+                c.at_most(
+                    "11b",
+                    &format!("r = {:.4}: peak / median of ||w~_i|| (flat)", u.r),
+                    u.peak_over_median,
+                    2.0,
+                    refb,
+                );
             }
         }
         let k = rows.len();

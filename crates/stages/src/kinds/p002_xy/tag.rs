@@ -19,9 +19,16 @@ impl StageKind for TagChecks {
             name: "p002_xy_tag_checks",
             doc: "Copies the rows of upstream `checks` tables (columns check, measured, expected, tolerance, is_pass; optional rule, reference) under the panel name `figure` (a gathered input may be split by an upstream parameter: `figure_by` names it and `figures` lists `value=panel` pairs, e.g. n_hidden: [\"1=14a\", \"2=14b\"])",
             params: vec![
-                ParamSpec::new("figure", T::Str, "panel name for every row (used when figure_by is empty)").default(Value::Str(String::new())),
-                ParamSpec::new("figure_by", T::Str, "upstream parameter that selects the panel (empty: none)").default(Value::Str(String::new())),
-                ParamSpec::new("figures", T::Str, "comma-separated value=panel pairs for figure_by, e.g. `1=14a,2=14b`").default(Value::Str(String::new())),
+                ParamSpec::new("figure", T::Str, "panel name for every row (used when figure_by is empty)")
+                    .default(Value::Str(String::new())),
+                ParamSpec::new("figure_by", T::Str, "upstream parameter that selects the panel (empty: none)")
+                    .default(Value::Str(String::new())),
+                ParamSpec::new(
+                    "figures",
+                    T::Str,
+                    "comma-separated value=panel pairs for figure_by, e.g. `1=14a,2=14b`",
+                )
+                .default(Value::Str(String::new())),
             ],
             inputs: vec![InputSpec { name: "checks", gather: true, doc: "upstream `checks` tables" }],
             outputs: vec!["checks"],

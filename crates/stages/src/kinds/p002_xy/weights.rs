@@ -7,7 +7,8 @@
 //! * receptive field: the sites with `‖w̃_i‖ > rf_fraction · max_i ‖w̃_i‖` (FIGURES.md: 30 %);
 //! * peak site `i_max`: arg-max of `‖w̃_i‖`; centre: PBC-aware circular mean of `‖w̃_i‖²`
 //!   (`analysis::ring`); FWHM of `‖w̃_i‖` by the one-knot spline (`analysis::fwhm`);
-//! * number of bumps: local maxima of `‖w̃_i‖` on the ring that exceed half the maximum;
+//! * number of bumps: maximal runs of consecutive sites (on the ring) with `‖w̃_i‖` above half
+//!   its maximum;
 //! * `window_fraction`: the largest share of `Σ_{i,v} |w̃_{i,v}|` inside 30 consecutive sites;
 //! * `ipr`: inverse participation ratio of the site norms `‖w̃_i‖`;
 //! * `harmonic_fraction`: share of the receptive field's weight power `Σ‖w̃_i‖²` carried by the
@@ -23,13 +24,17 @@ use super::{FigureChecks, carry_some, code, need, pf};
 use analysis::circular::{circular_mean, sorted_gaps, wrap};
 use analysis::fwhm::{FwhmOptions, fwhm_spline};
 use analysis::order::{inverse_participation_ratio, max_window_fraction};
-use analysis::potts::{AngularReading, CosineFit, angular_modulation, cosine_fits_per_site, phase_statistics, sites_above};
+use analysis::potts::{
+    AngularReading, CosineFit, angular_modulation, cosine_fits_per_site, phase_statistics, sites_above,
+};
 use analysis::ring::{CentreOptions, receptive_field_centre};
 use anyhow::Context;
 use arrow::record_batch::RecordBatch;
 use ndarray::{Array1, Array2, Axis};
 use pipeline::table::{self, TableBuilder};
-use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value};
+use pipeline::{
+    InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Upstream, Value,
+};
 use std::f64::consts::TAU;
 
 const FILE: &str = "weights.rs";
@@ -98,11 +103,16 @@ pub(crate) struct UnitRf {
     pub omega_within: f64,
 }
 
-/// Local maxima of `x` on the ring exceeding half its maximum.
+/// Number of peaks: maximal runs of consecutive sites (on the ring) where `x` exceeds half its
+/// maximum. Unlike a count of local maxima, noise ripples on top of one bump do not split it.
 fn count_bumps(x: &Array1<f64>) -> usize {
     let n = x.len();
-    let peak = x.iter().cloned().fold(0.0, f64::max);
-    (0..n).filter(|&i| x[i] > 0.5 * peak && x[i] >= x[(i + n - 1) % n] && x[i] > x[(i + 1) % n]).count()
+    let half = 0.5 * x.iter().cloned().fold(0.0, f64::max);
+    let above: Vec<bool> = x.iter().map(|v| *v > half).collect();
+    if above.iter().all(|a| *a) {
+        return 1;
+    }
+    (0..n).filter(|&i| above[i] && !above[(i + n - 1) % n]).count()
 }
 
 /// Analysis of the `N × P` weights `w` of one unit; `rf_fraction` delimits the receptive field.
@@ -169,6 +179,15 @@ pub(crate) fn analyse_unit(w: &Array2<f64>, rf_fraction: f64) -> anyhow::Result<
     })
 }
 
+/// `x` rounded to `digits` significant digits.
+fn round_sig(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// `p002_xy_potts_rf`: the receptive-field analysis of one trained Potts RBM.
 pub struct PottsRf;
 
@@ -178,12 +197,22 @@ impl StageKind for PottsRf {
             name: "p002_xy_potts_rf",
             doc: "Paper 002 Figs. 9-11: receptive fields of a Potts RBM at one checkpoint of an rbm_train run (module docs of kinds/p002_xy/weights.rs). Outputs map (mu, i, a, w, w_zero_sum), sites (per unit and site: angular_literal = eq. 17 as printed, angular_norm, angular_zero_sum, free- and fixed-frequency cosine fits, in_field), profile (weights at each unit's peak site), fit (fixed-frequency cosine through them on a fine v grid), spatial (eq. 18 per state) and units (one row of summaries per unit)",
             params: vec![
-                ParamSpec::new("checkpoint", T::Int, "checkpoint to analyse (negative: from the end)").default(Value::Int(-1)),
-                ParamSpec::new("rf_fraction", T::Float, "receptive field: sites with ||w~_i|| above this fraction of the maximum")
-                    .default(Value::Float(0.3)),
-                ParamSpec::new("n_train", T::Int, "training-set size S, recorded with r = N/S (0: not recorded)").default(Value::Int(0)),
+                ParamSpec::new("checkpoint", T::Int, "checkpoint to analyse (negative: from the end)")
+                    .default(Value::Int(-1)),
+                ParamSpec::new(
+                    "rf_fraction",
+                    T::Float,
+                    "receptive field: sites with ||w~_i|| above this fraction of the maximum",
+                )
+                .default(Value::Float(0.3)),
+                ParamSpec::new("n_train", T::Int, "training-set size S, recorded with r = N/S (0: not recorded)")
+                    .default(Value::Int(0)),
             ],
-            inputs: vec![InputSpec { name: "weights", gather: false, doc: "`weights` output of rbm_train (Potts visible units)" }],
+            inputs: vec![InputSpec {
+                name: "weights",
+                gather: false,
+                doc: "`weights` output of rbm_train (Potts visible units)",
+            }],
             outputs: vec!["map", "sites", "profile", "fit", "spatial", "units"],
             code: code(&["analysis"], FILE),
         }
@@ -207,7 +236,8 @@ impl StageKind for PottsRf {
             .collect::<anyhow::Result<_>>()?;
         let (n, p) = rw.units[0].dim();
         let n_train = ctx.usize("n_train")?;
-        let r = if n_train > 0 { n as f64 / n_train as f64 } else { f64::NAN };
+        // r = N/S to 3 significant digits (legends read "r = 0.066", not 0.066006…).
+        let r = if n_train > 0 { round_sig(n as f64 / n_train as f64, 3) } else { f64::NAN };
         let fin = |b: TableBuilder, rows: usize| -> anyhow::Result<RecordBatch> {
             carry_some(b, &up.params, TRAIN_KEEP, rows)
                 .f64("epoch", vec![rw.epoch; rows])
@@ -228,7 +258,10 @@ impl StageKind for PottsRf {
             }
         }
         let rows = m.0.len();
-        let map = fin(TableBuilder::new().i64("mu", m.0).i64("i", m.1).i64("a", m.2).f64("w", m.3).f64("w_zero_sum", m.4), rows)?;
+        let map = fin(
+            TableBuilder::new().i64("mu", m.0).i64("i", m.1).i64("a", m.2).f64("w", m.3).f64("w_zero_sum", m.4),
+            rows,
+        )?;
         // sites
         let mut s: (Vec<i64>, Vec<i64>, [Vec<f64>; 12], Vec<i64>) = Default::default();
         for (mu, u) in rfs.iter().enumerate() {
@@ -297,8 +330,7 @@ impl StageKind for PottsRf {
             }
         }
         let rows = pr.0.len();
-        let profile =
-            fin(TableBuilder::new().i64("mu", pr.0).i64("site", pr.1).i64("a", pr.2).f64("w", pr.3), rows)?;
+        let profile = fin(TableBuilder::new().i64("mu", pr.0).i64("site", pr.1).i64("a", pr.2).f64("w", pr.3), rows)?;
         let rows = ft.0.len();
         let fit = fin(TableBuilder::new().i64("mu", ft.0).f64("v", ft.1).f64("w_fit", ft.2), rows)?;
         // spatial modulation
@@ -448,11 +480,19 @@ impl StageKind for Fig9Checks {
     fn info(&self) -> StageInfo {
         StageInfo {
             name: "p002_xy_fig9_checks",
-            doc: "Paper 002 Fig. 9: checks of the double-well (a, c, d, e) and binary (b) single-unit Potts RBMs: localisation (>= 70 % of sum|w~| in 30 sites), first-harmonic share >= 0.8, a single peak of ||w~_i|| with FWHM in [xi_XY, 10 xi_XY] and <= 30 sites, cosine R^2 > 0.9 and free frequency within 10 % of 2 pi/P at the peak, circular std of phases < 0.3 rad and >= 80 % of frequencies within 10 % over the receptive field; IPR(binary) <= IPR(double well) reported only",
+            doc: "Paper 002 Fig. 9: checks of the double-well (a, c, d, e) and binary (b) single-unit Potts RBMs: localisation (>= 70 % of sum|w~| in 30 sites), first-harmonic share >= 0.8, a single peak of ||w~_i|| (one run of sites above half maximum) with FWHM <= 30 sites (FWHM / xi_XY reported), cosine R^2 > 0.9 and free frequency within 10 % of 2 pi/P at the peak, circular std of phases < 0.3 rad and >= 80 % of frequencies within 10 % over the receptive field; IPR(binary) <= IPR(double well) reported only",
             params: vec![beta_param()],
             inputs: vec![
-                InputSpec { name: "double_well", gather: false, doc: "`units` of p002_xy_potts_rf on the double-well run" },
-                InputSpec { name: "binary", gather: false, doc: "`units` of p002_xy_potts_rf on the binary-hidden run" },
+                InputSpec {
+                    name: "double_well",
+                    gather: false,
+                    doc: "`units` of p002_xy_potts_rf on the double-well run",
+                },
+                InputSpec {
+                    name: "binary",
+                    gather: false,
+                    doc: "`units` of p002_xy_potts_rf on the binary-hidden run",
+                },
             ],
             outputs: vec!["checks"],
             code: code(&["analysis", "theory"], FILE),
@@ -472,10 +512,16 @@ impl StageKind for Fig9Checks {
         localisation_checks(&mut c, "9b", b);
         c.info("9b", "IPR of site norms, binary (expected <= double well, soft)", b.ipr, u.ipr, "FIGURES.md P002-F9b");
         let r9c = "paper 002 Fig. 9c, eq. (17) read as ||w~_i||";
-        c.abs("9c", "number of peaks of ||w~_i|| above half maximum", u.n_bumps, 1.0, 0.0, r9c);
-        c.within("9c", "FWHM of ||w~_i|| / xi_XY (a few xi)", u.fwhm / xi, 1.0, 10.0, r9c);
+        c.abs("9c", "runs of sites with ||w~_i|| above half maximum (single peak)", u.n_bumps, 1.0, 0.0, r9c);
+        c.info("9c", "FWHM of ||w~_i|| / xi_XY (FIGURES.md: a few xi; xi_XY in expected)", u.fwhm / xi, xi, r9c);
         c.at_most("9c", "FWHM of ||w~_i|| (sites)", u.fwhm, 30.0, r9c);
-        c.at_least("9d", "R^2 of A cos(2 pi v/P + phi) + c at the peak site", u.r2_fixed_peak, 0.9, "paper 002 Fig. 9d");
+        c.at_least(
+            "9d",
+            "R^2 of A cos(2 pi v/P + phi) + c at the peak site",
+            u.r2_fixed_peak,
+            0.9,
+            "paper 002 Fig. 9d",
+        );
         c.rel("9d", "free-frequency fit at the peak site: omega", u.omega_free_peak, omega, 0.1, "paper 002 Fig. 9d");
         c.at_most("9e", "circular std of phi_i over the receptive field (rad)", u.phase_std, 0.3, "paper 002 Fig. 9e");
         c.at_least(
@@ -498,7 +544,11 @@ impl StageKind for Fig10Checks {
             name: "p002_xy_fig10_checks",
             doc: "Paper 002 Fig. 10 (M double-well units): distinct spatial peaks (minimum circular distance between centres / median FWHM > 1), each unit's profile at its peak site a cosine at 2 pi/P (R^2 > 0.85), sorted gaps of the phases within 2 pi/M +- 40 %, on the sign-invariant doubled phase 2 phi mod 2 pi (w -> -w maps phi -> phi + pi) and, for reference, on phi itself",
             params: vec![beta_param()],
-            inputs: vec![InputSpec { name: "units", gather: false, doc: "`units` of p002_xy_potts_rf on the M-unit run" }],
+            inputs: vec![InputSpec {
+                name: "units",
+                gather: false,
+                doc: "`units` of p002_xy_potts_rf on the M-unit run",
+            }],
             outputs: vec!["checks"],
             code: code(&["analysis", "theory"], FILE),
         }
@@ -516,21 +566,47 @@ impl StageKind for Fig10Checks {
         let med = if fw.is_empty() { f64::NAN } else { fw[fw.len() / 2] };
         let min_gap = sorted_gaps(&centres, n).map(|g| g.into_iter().fold(f64::INFINITY, f64::min)).unwrap_or(f64::NAN);
         let r10a = "paper 002 Fig. 10a, FIGURES.md P002-F10a";
-        c.at_least("10a", "min circular distance between receptive-field centres / median FWHM", min_gap / med, 1.0, r10a);
-        c.abs("10a", "units with a single peak of ||w~_i||", us.iter().filter(|u| u.n_bumps == 1.0).count() as f64, m as f64, 0.0, r10a);
+        c.at_least(
+            "10a",
+            "min circular distance between receptive-field centres / median FWHM",
+            min_gap / med,
+            1.0,
+            r10a,
+        );
+        c.abs(
+            "10a",
+            "units with a single peak of ||w~_i||",
+            us.iter().filter(|u| u.n_bumps == 1.0).count() as f64,
+            m as f64,
+            0.0,
+            r10a,
+        );
         let r10b = "paper 002 Fig. 10b, FIGURES.md P002-F10b";
         let worst = us.iter().map(|u| u.r2_fixed_peak).fold(f64::INFINITY, f64::min);
         c.at_least("10b", "smallest R^2 of the cosine at 2 pi/P over the units' peak sites", worst, 0.85, r10b);
         let ideal = TAU / m as f64;
         let doubled: Vec<f64> = us.iter().map(|u| wrap(2.0 * u.phase_fixed_peak, TAU)).collect();
         let gaps = sorted_gaps(&doubled, TAU)?;
-        let (gmin, gmax) = (gaps.iter().cloned().fold(f64::INFINITY, f64::min), gaps.iter().cloned().fold(0.0, f64::max));
+        let (gmin, gmax) =
+            (gaps.iter().cloned().fold(f64::INFINITY, f64::min), gaps.iter().cloned().fold(0.0, f64::max));
         c.within("10b", "smallest gap of sorted 2 phi (sign-invariant) / (2 pi/M)", gmin / ideal, 0.6, 1.4, r10b);
         c.within("10b", "largest gap of sorted 2 phi (sign-invariant) / (2 pi/M)", gmax / ideal, 0.6, 1.4, r10b);
         let raw: Vec<f64> = us.iter().map(|u| wrap(u.phase_fixed_peak, TAU)).collect();
         let rg = sorted_gaps(&raw, TAU)?;
-        c.info("10b", "smallest gap of sorted phi (sign-dependent) / (2 pi/M)", rg.iter().cloned().fold(f64::INFINITY, f64::min) / ideal, 1.0, r10b);
-        c.info("10b", "largest gap of sorted phi (sign-dependent) / (2 pi/M)", rg.iter().cloned().fold(0.0, f64::max) / ideal, 1.0, r10b);
+        c.info(
+            "10b",
+            "smallest gap of sorted phi (sign-dependent) / (2 pi/M)",
+            rg.iter().cloned().fold(f64::INFINITY, f64::min) / ideal,
+            1.0,
+            r10b,
+        );
+        c.info(
+            "10b",
+            "largest gap of sorted phi (sign-dependent) / (2 pi/M)",
+            rg.iter().cloned().fold(0.0, f64::max) / ideal,
+            1.0,
+            r10b,
+        );
         let res = circular_mean(&doubled, None, TAU).map(|m| m.resultant).unwrap_or(0.0);
         c.info("10b", "resultant length of 2 phi (0: evenly spread)", res, 0.0, r10b);
         Ok(vec![("checks".into(), c.build()?)])
@@ -556,6 +632,13 @@ mod tests {
         let w = bump(n, p, 97.3, 4.0, 0.7, 0.05);
         let u = analyse_unit(&w, 0.3).unwrap();
         assert_eq!(u.n_bumps, 1);
+        assert_eq!(round_sig(100.0 / 1515.0, 3), 0.066);
+        assert_eq!(round_sig(0.002, 3), 0.002);
+        let two =
+            Array1::from_iter((0..20).map(|i| if (3..6).contains(&i) || (12..15).contains(&i) { 1.0 } else { 0.1 }));
+        assert_eq!(count_bumps(&two), 2);
+        let wrapped = Array1::from_iter((0..20).map(|i| if !(3..17).contains(&i) { 1.0 } else { 0.1 }));
+        assert_eq!(count_bumps(&wrapped), 1);
         assert!((u.fwhm - 9.42).abs() < 0.3, "fwhm {}", u.fwhm);
         assert!(analysis::circular::min_image(97.3, u.centre, 100.0).abs() < 0.05, "centre {}", u.centre);
         assert!(u.harmonic_fraction > 1.0 - 1e-9 && u.window_fraction > 0.99);
@@ -564,10 +647,12 @@ mod tests {
         // Literal eq. (17) sees only the offset: |Σ_v w| = P·0.05 on every site.
         assert!(u.literal.iter().all(|x| (x - 0.5).abs() < 1e-9));
         // The spatial modulation is the envelope sum times the cosine: amplitude = 2 Σ_i g_i cos(π/10)·…
-        let g: f64 = (0..n).map(|i| {
-            let d = (i as f64 - 97.3).abs().min(100.0 - (i as f64 - 97.3).abs());
-            (-(d * d) / 32.0).exp()
-        }).sum();
+        let g: f64 = (0..n)
+            .map(|i| {
+                let d = (i as f64 - 97.3).abs().min(100.0 - (i as f64 - 97.3).abs());
+                (-(d * d) / 32.0).exp()
+            })
+            .sum();
         let want_max = (0..p).map(|v| g * (TAU * v as f64 / 10.0 + 0.7).cos()).fold(f64::MIN, f64::max);
         let want_min = (0..p).map(|v| g * (TAU * v as f64 / 10.0 + 0.7).cos()).fold(f64::MAX, f64::min);
         assert!((u.spatial_amplitude - (want_max - want_min)).abs() < 1e-9);

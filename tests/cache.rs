@@ -59,13 +59,17 @@ fn keys_ignore_number_spelling_key_order_and_comments() {
         tmp.path(),
         "b.yaml",
         &[
-            ("  samples:\n    kind: spiked_covariance\n    foreach: grid\n", "  samples:   # a comment\n    foreach: grid\n    kind: spiked_covariance   # another\n"),
+            (
+                "  samples:\n    kind: spiked_covariance\n    foreach: grid\n",
+                "  samples:   # a comment\n    foreach: grid\n    kind: spiked_covariance   # another\n",
+            ),
             ("params:\n  d: 120\n", "# leading comment\nparams: {d: 120.0}\n"),
         ],
     );
     assert_eq!(keys(&b), base, "reordering keys, flow style and comments change no key");
     let c = variant(&pipeline("small.yaml"), tmp.path(), "c.yaml", &[("snr: [0.5, 2.0]", "snr: [0.5, 2.0000001]")]);
-    let changed: BTreeSet<_> = keys(&c).into_iter().collect::<BTreeSet<_>>().difference(&base.iter().cloned().collect()).cloned().collect();
+    let changed: BTreeSet<_> =
+        keys(&c).into_iter().collect::<BTreeSet<_>>().difference(&base.iter().cloned().collect()).cloned().collect();
     assert_eq!(changed.len(), 7, "a real change changes the keys of that point and its dependents");
 }
 

@@ -22,8 +22,12 @@ fn bbp_thresholds_match_simulation_at_d2000() {
     assert_eq!(parts.len(), 25);
     for p in parts {
         let t = read_parquet(&p).unwrap();
-        let (snr, ev, ov, g) =
-            (col_f64(&t, "snr").unwrap(), col_f64(&t, "top_eigenvalue").unwrap(), col_f64(&t, "overlap2").unwrap(), col_f64(&t, "gamma").unwrap());
+        let (snr, ev, ov, g) = (
+            col_f64(&t, "snr").unwrap(),
+            col_f64(&t, "top_eigenvalue").unwrap(),
+            col_f64(&t, "overlap2").unwrap(),
+            col_f64(&t, "gamma").unwrap(),
+        );
         assert_eq!(col_f64(&t, "d").unwrap()[0], 2000.0);
         by_snr.entry(snr[0].to_bits()).or_default().push((ev[0], ov[0], g[0]));
     }

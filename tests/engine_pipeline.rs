@@ -68,14 +68,24 @@ fn training_resume_loglik_and_sampling() {
     let (ll_ck, ll_v) = (col_i64(&ll, "checkpoint").unwrap(), col_f64(&ll, "ll").unwrap());
     for ck in [0i64, 3, 6] {
         let mut w = vec![vec![0.0; 2]; n];
-        let (c, i, mu, v) = (col_i64(&wt, "checkpoint").unwrap(), col_i64(&wt, "i").unwrap(), col_i64(&wt, "mu").unwrap(), col_f64(&wt, "w").unwrap());
+        let (c, i, mu, v) = (
+            col_i64(&wt, "checkpoint").unwrap(),
+            col_i64(&wt, "i").unwrap(),
+            col_i64(&wt, "mu").unwrap(),
+            col_f64(&wt, "w").unwrap(),
+        );
         for r in 0..c.len() {
             if c[r] == ck {
                 w[i[r] as usize][mu[r] as usize] = v[r];
             }
         }
         let (mut b, mut h) = (vec![0.0; n], vec![0.0; 2]);
-        let (c, l, i, v) = (col_i64(&bt, "checkpoint").unwrap(), col_str(&bt, "layer").unwrap(), col_i64(&bt, "i").unwrap(), col_f64(&bt, "value").unwrap());
+        let (c, l, i, v) = (
+            col_i64(&bt, "checkpoint").unwrap(),
+            col_str(&bt, "layer").unwrap(),
+            col_i64(&bt, "i").unwrap(),
+            col_f64(&bt, "value").unwrap(),
+        );
         for r in 0..c.len() {
             if c[r] == ck {
                 if l[r] == "visible" { b[i[r] as usize] = v[r] } else { h[i[r] as usize] = v[r] }
@@ -95,7 +105,8 @@ fn training_resume_loglik_and_sampling() {
         w[i[r] as usize][mu[r] as usize] = v[r];
     }
     let lz = log_z(n, &w, &vec![0.0; n], &[0.0, 0.0]);
-    let teacher = data.iter().map(|v| log_unnorm(v, &w, &vec![0.0; n], &[0.0, 0.0]) - lz).sum::<f64>() / data.len() as f64;
+    let teacher =
+        data.iter().map(|v| log_unnorm(v, &w, &vec![0.0; n], &[0.0, 0.0]) - lz).sum::<f64>() / data.len() as f64;
     let trained = *ll_v.last().unwrap();
     assert!((teacher - trained) / (n as f64) < 0.02, "teacher {teacher} vs trained {trained}");
 
@@ -110,12 +121,28 @@ fn engine_bad_input_is_rejected() {
     let tmp = tempfile::tempdir().unwrap();
     let res = tmp.path().join("results");
     // k = 0 is refused at plan time with the position.
-    let v = variant(&pipeline("engine.yaml"), tmp.path(), "k0.yaml", &[("k: 5, n_chains: 100, lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1", "k: 0, n_chains: 100, lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1")]);
+    let v = variant(
+        &pipeline("engine.yaml"),
+        tmp.path(),
+        "k0.yaml",
+        &[(
+            "k: 5, n_chains: 100, lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1",
+            "k: 0, n_chains: 100, lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1",
+        )],
+    );
     let o = rbmlab(&res, &["plan", v.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(err(&o).contains("k0.yaml:") && err(&o).contains("k must be >= 1"), "{}", err(&o));
     // Negative learning rate.
-    let v = variant(&pipeline("engine.yaml"), tmp.path(), "lr.yaml", &[("lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1", "lr: -0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1")]);
+    let v = variant(
+        &pipeline("engine.yaml"),
+        tmp.path(),
+        "lr.yaml",
+        &[(
+            "lr: 0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1",
+            "lr: -0.05, batch_size: 100, epochs: 6, checkpoints: every_epoch, ll: auto, visible_bias_init: data_mean, test_fraction: 0.25}\n  block1",
+        )],
+    );
     let o = rbmlab(&res, &["plan", v.to_str().unwrap()]);
     assert!(!o.status.success() && err(&o).contains("learning rate"), "{}", err(&o));
     // A diverging run (huge learning rate, Gaussian hidden units) stops with a clear error and publishes nothing.
@@ -129,9 +156,19 @@ fn engine_bad_input_is_rejected() {
     assert!(!o.status.success());
     assert!(err(&o).to_lowercase().contains("non-finite") || err(&o).contains("NaN"), "{}", err(&o));
     assert_eq!(summary(&o, "nan").failed, 1);
-    assert!(!res.join("tables/nan/t/weights").exists() || files_with_ext(&res.join("tables/nan/t"), "parquet").is_empty());
+    assert!(
+        !res.join("tables/nan/t/weights").exists() || files_with_ext(&res.join("tables/nan/t"), "parquet").is_empty()
+    );
     // A data table whose width does not match the resumed state.
-    let v = variant(&pipeline("engine.yaml"), tmp.path(), "width.yaml", &[("kind: rbm_train_resume\n    inputs: {data: teacher.samples, from: block1.state}\n    params: {visible: ising, hidden: ising, n_hidden: 2", "kind: rbm_train_resume\n    inputs: {data: teacher.samples, from: block1.state}\n    params: {visible: ising, hidden: ising, n_hidden: 3")]);
+    let v = variant(
+        &pipeline("engine.yaml"),
+        tmp.path(),
+        "width.yaml",
+        &[(
+            "kind: rbm_train_resume\n    inputs: {data: teacher.samples, from: block1.state}\n    params: {visible: ising, hidden: ising, n_hidden: 2",
+            "kind: rbm_train_resume\n    inputs: {data: teacher.samples, from: block1.state}\n    params: {visible: ising, hidden: ising, n_hidden: 3",
+        )],
+    );
     let o = rbmlab(&res, &["run", v.to_str().unwrap()]);
     assert!(!o.status.success() && err(&o).contains("resume state holds"), "{}", err(&o));
 }

@@ -14,10 +14,24 @@ fn venv() -> PathBuf {
         let ok = Command::new("python3").args(["-m", "venv"]).arg(&dir).status().map(|s| s.success()).unwrap_or(false);
         assert!(ok, "python3 -m venv failed (Debian: apt-get install python3-venv)");
     }
-    let have = Command::new(&py).args(["-c", "import pyarrow, polars, duckdb, pandas"]).status().map(|s| s.success()).unwrap_or(false);
+    let have = Command::new(&py)
+        .args(["-c", "import pyarrow, polars, duckdb, pandas"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if !have {
         let ok = Command::new(&py)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pyarrow", "polars", "duckdb", "pandas"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "pyarrow",
+                "polars",
+                "duckdb",
+                "pandas",
+            ])
             .status()
             .map(|s| s.success())
             .unwrap_or(false);

@@ -9,6 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A way of damaging an entry folder.
+type Damage = Box<dyn Fn(&Path)>;
+
 /// Every published entry verifies fully; table views point at published entries only.
 fn assert_store_consistent(res: &Path) {
     let Ok(store) = Store::open_existing(res) else { return };
@@ -59,7 +62,7 @@ fn sigkill_at_random_points_never_leaves_a_complete_looking_entry() {
         let _ = child.wait();
         assert_store_consistent(&res);
         // Throw away published entries now and then so later kills hit fresh work again.
-        if state % 3 == 0 {
+        if state.is_multiple_of(3) {
             let _ = std::fs::remove_dir_all(res.join("store/v1/entries"));
             let _ = std::fs::remove_dir_all(res.join("tables"));
         }
@@ -119,7 +122,7 @@ fn damaged_entries_are_detected_quarantined_and_recomputed() {
     let samples: Vec<String> =
         store.entries().unwrap().into_iter().filter(|(k, _)| k == "spiked_covariance").map(|(_, k)| k).collect();
     assert_eq!(samples.len(), 6);
-    let damage: [(&str, Box<dyn Fn(&Path)>); 3] = [
+    let damage: [(&str, Damage); 3] = [
         (
             "flipped byte",
             Box::new(|dir: &Path| {
@@ -178,25 +181,53 @@ fn bad(yaml: &str, line_col: &str, path: &str, words: &str) {
     assert!(!o.status.success());
 }
 
-const HEAD: &str = "version: 1\npipeline: bad\nsweeps:\n  grid:\n    product: {alpha: [2], snr: [1.0]}\n    seeds: {count: 2}\n";
+const HEAD: &str =
+    "version: 1\npipeline: bad\nsweeps:\n  grid:\n    product: {alpha: [2], snr: [1.0]}\n    seeds: {count: 2}\n";
 
 #[test]
 fn bad_yaml_is_rejected_with_position_and_key_path() {
     // Unknown key (with a suggestion).
-    bad(&format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    parms: {{d: 10}}\n"), "11:5", "stages.s.parms", "did you mean `params`");
+    bad(
+        &format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    parms: {{d: 10}}\n"),
+        "11:5",
+        "stages.s.parms",
+        "did you mean `params`",
+    );
     // Wrong type.
-    bad(&format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    params: {{d: ten}}\n"), "11:17", "stages.s.params.d", "expected integer");
+    bad(
+        &format!("{HEAD}stages:\n  s:\n    kind: spiked_top_eigen\n    foreach: grid\n    params: {{d: ten}}\n"),
+        "11:17",
+        "stages.s.params.d",
+        "expected integer",
+    );
     // Cycle.
     bad(
-        &format!("{HEAD}stages:\n  a:\n    kind: bbp_check\n    inputs: {{top: \"b.checks[*]\"}}\n  b:\n    kind: bbp_check\n    inputs: {{top: \"a.checks[*]\"}}\n"),
+        &format!(
+            "{HEAD}stages:\n  a:\n    kind: bbp_check\n    inputs: {{top: \"b.checks[*]\"}}\n  b:\n    kind: bbp_check\n    inputs: {{top: \"a.checks[*]\"}}\n"
+        ),
         "10:19",
         "stages.a.inputs",
         "dependency cycle: a → b → a",
     );
     // Missing input stage.
-    bad(&format!("{HEAD}stages:\n  c:\n    kind: bbp_check\n    inputs: {{top: \"nosuch.top[*]\"}}\n"), "10:19", "stages.c.inputs.top", "does not exist");
+    bad(
+        &format!("{HEAD}stages:\n  c:\n    kind: bbp_check\n    inputs: {{top: \"nosuch.top[*]\"}}\n"),
+        "10:19",
+        "stages.c.inputs.top",
+        "does not exist",
+    );
     // NaN parameter.
-    bad("version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: 2, snr: .nan, seed: 1}\n", "6:36", "stages.s.params.snr", "finite");
+    bad(
+        "version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: 2, snr: .nan, seed: 1}\n",
+        "6:36",
+        "stages.s.params.snr",
+        "finite",
+    );
     // Impossible parameter value.
-    bad("version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: -2, snr: 1, seed: 1}\n", "4:3", "stages.s.params", "alpha must be > 0");
+    bad(
+        "version: 1\npipeline: bad\nstages:\n  s:\n    kind: spiked_top_eigen\n    params: {d: 10, alpha: -2, snr: 1, seed: 1}\n",
+        "4:3",
+        "stages.s.params",
+        "alpha must be > 0",
+    );
 }

@@ -148,8 +148,7 @@ fn out_of_domain_parameters_are_rejected_with_a_location() {
         let mut it = rest.split(':');
         let (line, col) = (it.next().unwrap_or(""), it.next().unwrap_or(""));
         assert!(
-            line.parse::<usize>().is_ok()
-                && col.trim().split_whitespace().next().unwrap_or("").parse::<usize>().is_ok(),
+            line.parse::<usize>().is_ok() && col.split_whitespace().next().unwrap_or("").parse::<usize>().is_ok(),
             "no line:column in: {e}"
         );
         assert!(e.contains(msg), "case {k}: `{msg}` not in: {e}");

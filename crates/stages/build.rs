@@ -22,11 +22,7 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 fn digest(paths: &[PathBuf], root: &Path) -> String {
     let mut h = blake3::Hasher::new();
     for p in paths {
-        let rel = p
-            .strip_prefix(root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
         h.update(rel.as_bytes());
         h.update(&[0]);
         h.update(blake3::hash(&fs::read(p).unwrap_or_default()).as_bytes());
@@ -35,42 +31,27 @@ fn digest(paths: &[PathBuf], root: &Path) -> String {
 }
 
 fn main() {
-    let manifest =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let crates = manifest.parent().expect("crates/").to_path_buf();
     let root = crates.parent().expect("workspace root").to_path_buf();
     let mut out = String::new();
-    out.push_str(
-        "/// (crate, digest of its src/ and Cargo.toml)\npub const CRATES: &[(&str, &str)] = &[\n",
-    );
+    out.push_str("/// (crate, digest of its src/ and Cargo.toml)\npub const CRATES: &[(&str, &str)] = &[\n");
     for c in ["data", "model", "train", "theory", "analysis"] {
         let dir = crates.join(c);
         let mut files = Vec::new();
         files_under(&dir.join("src"), &mut files);
         files.push(dir.join("Cargo.toml"));
         println!("cargo:rerun-if-changed={}", dir.join("src").display());
-        println!(
-            "cargo:rerun-if-changed={}",
-            dir.join("Cargo.toml").display()
-        );
+        println!("cargo:rerun-if-changed={}", dir.join("Cargo.toml").display());
         out.push_str(&format!("    ({c:?}, {:?}),\n", digest(&files, &root)));
     }
-    out.push_str(
-        "];\n/// (module path under stages/src, digest)\npub const FILES: &[(&str, &str)] = &[\n",
-    );
+    out.push_str("];\n/// (module path under stages/src, digest)\npub const FILES: &[(&str, &str)] = &[\n");
     let mut files = Vec::new();
     files_under(&manifest.join("src"), &mut files);
     println!("cargo:rerun-if-changed={}", manifest.join("src").display());
     for f in &files {
-        let rel = f
-            .strip_prefix(manifest.join("src"))
-            .unwrap_or(f)
-            .to_string_lossy()
-            .replace('\\', "/");
-        out.push_str(&format!(
-            "    ({rel:?}, {:?}),\n",
-            digest(std::slice::from_ref(f), &root)
-        ));
+        let rel = f.strip_prefix(manifest.join("src")).unwrap_or(f).to_string_lossy().replace('\\', "/");
+        out.push_str(&format!("    ({rel:?}, {:?}),\n", digest(std::slice::from_ref(f), &root)));
     }
     out.push_str("];\n");
     let table = crates.join("pipeline/src/table.rs");
@@ -83,9 +64,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", lock.display());
     out.push_str(&format!(
         "/// Digest of Cargo.lock.\npub const LOCK: &str = {:?};\n",
-        blake3::hash(&fs::read(&lock).unwrap_or_default())
-            .to_hex()
-            .to_string()
+        blake3::hash(&fs::read(&lock).unwrap_or_default()).to_hex().to_string()
     ));
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let v = std::process::Command::new(rustc)
@@ -93,13 +72,7 @@ fn main() {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
         .unwrap_or_default();
-    out.push_str(&format!(
-        "/// `rustc -vV`.\npub const RUSTC: &str = {v:?};\n"
-    ));
-    fs::write(
-        PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-            .join("fingerprints.rs"),
-        out,
-    )
-    .expect("write fingerprints");
+    out.push_str(&format!("/// `rustc -vV`.\npub const RUSTC: &str = {v:?};\n"));
+    fs::write(PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("fingerprints.rs"), out)
+        .expect("write fingerprints");
 }

@@ -28,11 +28,7 @@ pub fn load_all(sel: &Sel, reg: &pipeline::Registry) -> anyhow::Result<Vec<Loade
             let fig = figures::parse(name, node).map_err(|e| anyhow::anyhow!("{e}"))?;
             for l in &fig.layers {
                 let Some(st) = spec.stages.iter().find(|s| s.name == l.stage) else {
-                    bail!(
-                        "{}: at `figures.{name}`: layer reads stage `{}`, which does not exist",
-                        l.loc,
-                        l.stage
-                    );
+                    bail!("{}: at `figures.{name}`: layer reads stage `{}`, which does not exist", l.loc, l.stage);
                 };
                 if let Some((_, info)) = reg.get(&st.kind)
                     && !info.outputs.contains(&l.output.as_str())
@@ -48,43 +44,38 @@ pub fn load_all(sel: &Sel, reg: &pipeline::Registry) -> anyhow::Result<Vec<Loade
             }
             figs.push(fig);
         }
-        let (stages, keep_figs): (BTreeSet<String>, Vec<figures::FigureSpec>) =
-            if sel.targets.is_empty() {
-                let mut s = plan::closure(&spec, None);
-                for fg in &figs {
-                    s.extend(fg.stages());
+        let (stages, keep_figs): (BTreeSet<String>, Vec<figures::FigureSpec>) = if sel.targets.is_empty() {
+            let mut s = plan::closure(&spec, None);
+            for fg in &figs {
+                s.extend(fg.stages());
+            }
+            (s, figs)
+        } else {
+            let mut names: Vec<String> = Vec::new();
+            let mut keep = Vec::new();
+            let mut expanded: Vec<String> = sel.targets.clone();
+            let mut i = 0;
+            while i < expanded.len() {
+                if let Some(items) = spec.targets.get(&expanded[i]) {
+                    matched.insert(expanded[i].clone());
+                    expanded.extend(items.iter().map(|(n, _)| n.clone()));
                 }
-                (s, figs)
-            } else {
-                let mut names: Vec<String> = Vec::new();
-                let mut keep = Vec::new();
-                let mut expanded: Vec<String> = sel.targets.clone();
-                let mut i = 0;
-                while i < expanded.len() {
-                    if let Some(items) = spec.targets.get(&expanded[i]) {
-                        matched.insert(expanded[i].clone());
-                        expanded.extend(items.iter().map(|(n, _)| n.clone()));
-                    }
-                    i += 1;
+                i += 1;
+            }
+            for t in &expanded {
+                if let Some(fg) = figs.iter().find(|fg| &fg.name == t) {
+                    matched.insert(t.clone());
+                    names.extend(fg.stages());
+                    keep.push(fg.clone());
+                } else if spec.stages.iter().any(|s| &s.name == t) {
+                    matched.insert(t.clone());
+                    names.push(t.clone());
                 }
-                for t in &expanded {
-                    if let Some(fg) = figs.iter().find(|fg| &fg.name == t) {
-                        matched.insert(t.clone());
-                        names.extend(fg.stages());
-                        keep.push(fg.clone());
-                    } else if spec.stages.iter().any(|s| &s.name == t) {
-                        matched.insert(t.clone());
-                        names.push(t.clone());
-                    }
-                }
-                (plan::closure(&spec, Some(&names)), keep)
-            };
+            }
+            (plan::closure(&spec, Some(&names)), keep)
+        };
         let plan = plan::build(&spec, reg, Some(&stages)).map_err(|e| anyhow::anyhow!("{e}"))?;
-        out.push(Loaded {
-            spec,
-            figures: keep_figs,
-            plan,
-        });
+        out.push(Loaded { spec, figures: keep_figs, plan });
     }
     for t in &sel.targets {
         if !matched.contains(t) {
@@ -98,21 +89,14 @@ pub fn load_all(sel: &Sel, reg: &pipeline::Registry) -> anyhow::Result<Vec<Loade
 pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
     let reg = stages::registry();
     match &cli.cmd {
-        Cmd::Run {
-            sel,
-            jobs,
-            no_figures,
-        } => {
+        Cmd::Run { sel, jobs, no_figures } => {
             let loaded = load_all(sel, &reg)?;
             let store = Store::open(&cli.results)
                 .with_context(|| format!("opening the store under {}", cli.results.display()))?;
             let mut failed = false;
             for l in &loaded {
                 let _span = tracing::info_span!("pipeline", name = %l.spec.name).entered();
-                let opts = RunOptions {
-                    jobs: *jobs,
-                    progress: std::io::stderr().is_terminal(),
-                };
+                let opts = RunOptions { jobs: *jobs, progress: std::io::stderr().is_terminal() };
                 let s = pipeline::execute(&l.plan, &reg, &store, &opts);
                 println!("{}: {}", l.spec.name, s.line());
                 for (st, secs) in &s.stage_seconds {
@@ -134,11 +118,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
                 }
                 report::write(l, &store, &cli.results)?;
             }
-            Ok(if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Cmd::Plan { sel, tasks } => {
             let loaded = load_all(sel, &reg)?;
@@ -192,17 +172,8 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Explain {
-            file,
-            stage,
-            point,
-            profile,
-        } => {
-            let sel = Sel {
-                files: vec![file.clone()],
-                profile: profile.clone(),
-                targets: vec![stage.clone()],
-            };
+        Cmd::Explain { file, stage, point, profile } => {
+            let sel = Sel { files: vec![file.clone()], profile: profile.clone(), targets: vec![stage.clone()] };
             let loaded = load_all(&sel, &reg)?;
             let l = &loaded[0];
             let store = Store::open_existing(&cli.results).ok();
@@ -219,8 +190,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             for t in l.plan.tasks.iter().filter(|t| &t.stage == stage) {
                 let ok = want.iter().all(|(k, v)| {
                     t.point.get(k).is_some_and(|x| {
-                        x.to_string() == *v
-                            || (x.as_f64().is_some() && v.parse::<f64>().ok() == x.as_f64())
+                        x.to_string() == *v || (x.as_f64().is_some() && v.parse::<f64>().ok() == x.as_f64())
                     })
                 });
                 if !ok {
@@ -251,11 +221,8 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
                 match store.check(&k, &key, Verify::Sizes) {
                     Status::Ok(m) => {
                         let bytes: u64 = m.files.iter().map(|f| f.bytes).sum();
-                        let outs: Vec<String> = m
-                            .outputs
-                            .iter()
-                            .map(|o| format!("{}({} rows)", o.name, o.rows))
-                            .collect();
+                        let outs: Vec<String> =
+                            m.outputs.iter().map(|o| format!("{}({} rows)", o.name, o.rows)).collect();
                         println!(
                             "{k:<24} {} {:>10} B {:>8.2} s  {}  [{}.{}]",
                             &key[..16],
@@ -277,40 +244,24 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
                 Path::new(what).to_path_buf()
             } else {
                 let store = Store::open_existing(&cli.results)?;
-                let hits: Vec<(String, String)> = store
-                    .entries()?
-                    .into_iter()
-                    .filter(|(_, k)| k.starts_with(what.as_str()))
-                    .collect();
+                let hits: Vec<(String, String)> =
+                    store.entries()?.into_iter().filter(|(_, k)| k.starts_with(what.as_str())).collect();
                 let [(kind, key)] = hits.as_slice() else {
-                    bail!(
-                        "`{what}` is neither a file nor a unique key prefix ({} entries match)",
-                        hits.len()
-                    )
+                    bail!("`{what}` is neither a file nor a unique key prefix ({} entries match)", hits.len())
                 };
                 let Status::Ok(m) = store.check(kind, key, Verify::Sizes) else {
                     bail!("entry {key} is damaged; run `rbmlab fsck`")
                 };
                 let o = match output {
-                    Some(o) => m
-                        .outputs
-                        .iter()
-                        .find(|x| &x.name == o)
-                        .ok_or_else(|| anyhow::anyhow!("no output `{o}`"))?,
-                    None => m
-                        .outputs
-                        .first()
-                        .ok_or_else(|| anyhow::anyhow!("entry has no outputs"))?,
+                    Some(o) => {
+                        m.outputs.iter().find(|x| &x.name == o).ok_or_else(|| anyhow::anyhow!("no output `{o}`"))?
+                    }
+                    None => m.outputs.first().ok_or_else(|| anyhow::anyhow!("entry has no outputs"))?,
                 };
                 store.entry_dir(kind, key).join(&o.path)
             };
             let t = pipeline::table::read_parquet(&path)?;
-            println!(
-                "{} — {} rows × {} columns",
-                path.display(),
-                t.num_rows(),
-                t.num_columns()
-            );
+            println!("{} — {} rows × {} columns", path.display(), t.num_rows(), t.num_columns());
             for f in t.schema().fields() {
                 println!("  {:<28} {}", f.name(), f.data_type());
             }
@@ -325,17 +276,10 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             let store = Store::open_existing(&cli.results)?;
             let r = views::fsck(&store, *repair)?;
             for (k, key, w) in &r.damaged {
-                println!(
-                    "DAMAGED {k} {key}: {w}{}",
-                    if *repair { " (quarantined)" } else { "" }
-                );
+                println!("DAMAGED {k} {key}: {w}{}", if *repair { " (quarantined)" } else { "" });
             }
             println!("{} entries checked, {} damaged", r.checked, r.damaged.len());
-            Ok(if r.damaged.is_empty() || *repair {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            Ok(if r.damaged.is_empty() || *repair { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Cmd::Gc { files, dry_run } => {
             let store = Store::open_existing(&cli.results)?;
@@ -343,11 +287,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             for f in files {
                 let profiles = profiles_of(f)?;
                 for p in profiles {
-                    let sel = Sel {
-                        files: vec![f.clone()],
-                        profile: p,
-                        targets: vec![],
-                    };
+                    let sel = Sel { files: vec![f.clone()], profile: p, targets: vec![] };
                     for l in load_all(&sel, &reg)? {
                         live.extend(l.plan.tasks.iter().map(|t| t.key.clone()));
                     }
@@ -355,11 +295,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             }
             let removed = views::gc(&store, &live, *dry_run)?;
             for d in &removed {
-                println!(
-                    "{} {}",
-                    if *dry_run { "would remove" } else { "removed" },
-                    d.display()
-                );
+                println!("{} {}", if *dry_run { "would remove" } else { "removed" }, d.display());
             }
             println!(
                 "{} entries kept, {} {}",
@@ -377,11 +313,7 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
                 let (_, info) = reg.get(name).expect("listed");
                 println!("{name}: {}", info.doc);
                 for p in &info.params {
-                    let d = p
-                        .default
-                        .as_ref()
-                        .map(|d| format!(" = {d}"))
-                        .unwrap_or_default();
+                    let d = p.default.as_ref().map(|d| format!(" = {d}")).unwrap_or_default();
                     println!("    param  {:<18} {:<16} {}{d}", p.name, p.ty.name(), p.doc);
                 }
                 for i in &info.inputs {
@@ -429,13 +361,7 @@ fn draw_figures(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<usi
             if tables.contains_key(&k) {
                 continue;
             }
-            let ids = l
-                .plan
-                .stages
-                .iter()
-                .find(|(s, _)| s == &layer.stage)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
+            let ids = l.plan.stages.iter().find(|(s, _)| s == &layer.stage).map(|(_, v)| v.clone()).unwrap_or_default();
             let mut parts = Vec::new();
             for id in ids {
                 let t = &l.plan.tasks[id];
@@ -447,17 +373,15 @@ fn draw_figures(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<usi
                         }
                         for c in &fig.footer {
                             if let Some(col) = b.column_by_name(c) {
-                                let v = arrow::util::display::ArrayFormatter::try_new(
-                                    col.as_ref(),
-                                    &Default::default(),
-                                )
-                                .ok()
-                                .map(|f| {
-                                    (0..b.num_rows().min(1000))
-                                        .map(|i| f.value(i).to_string())
-                                        .collect::<Vec<_>>()
-                                })
-                                .unwrap_or_default();
+                                let v =
+                                    arrow::util::display::ArrayFormatter::try_new(col.as_ref(), &Default::default())
+                                        .ok()
+                                        .map(|f| {
+                                            (0..b.num_rows().min(1000))
+                                                .map(|i| f.value(i).to_string())
+                                                .collect::<Vec<_>>()
+                                        })
+                                        .unwrap_or_default();
                                 footer_vals.entry(c.clone()).or_default().extend(v);
                             }
                         }
@@ -479,24 +403,15 @@ fn draw_figures(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<usi
         {
             continue;
         }
-        let mut footer = format!(
-            "rbmlab {} · {} · profile {}",
-            env!("CARGO_PKG_VERSION"),
-            l.spec.name,
-            l.spec.profile
-        );
+        let mut footer = format!("rbmlab {} · {} · profile {}", env!("CARGO_PKG_VERSION"), l.spec.name, l.spec.profile);
         if !seeds.is_empty() {
             footer += &format!(" · seeds {} ({} in all)", ranges(&seeds), seeds.len());
         }
         for (c, vals) in &footer_vals {
             let v: Vec<&String> = vals.iter().take(6).collect();
-            footer += &format!(
-                " · {c} = {}",
-                v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-            );
+            footer += &format!(" · {c} = {}", v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
         }
-        figures::render(fig, &tables, &footer, &dir)
-            .with_context(|| format!("drawing figure {}", fig.name))?;
+        figures::render(fig, &tables, &footer, &dir).with_context(|| format!("drawing figure {}", fig.name))?;
         let tmp = dir.join(format!(".{}.stamp.{}.tmp", fig.name, std::process::id()));
         std::fs::write(&tmp, stamp)?;
         std::fs::rename(tmp, &stamp_path)?;

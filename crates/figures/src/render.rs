@@ -14,10 +14,8 @@ use std::sync::OnceLock;
 pub const FONT: &str = "sans-serif";
 
 /// Where the TTF comes from: `RBMLAB_FONT`, else Debian's `fonts-dejavu-core`.
-const FONT_PATHS: &[&str] = &[
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-];
+const FONT_PATHS: &[&str] =
+    &["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"];
 
 static FONT_OK: OnceLock<Result<(), String>> = OnceLock::new();
 
@@ -83,11 +81,7 @@ fn column_or_none(t: &RecordBatch, c: &str) -> Option<Vec<f64>> {
 }
 
 fn fmt_val(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e9 {
-        format!("{}", v as i64)
-    } else {
-        pipeline::value::fmt_float(v)
-    }
+    if v.fract() == 0.0 && v.abs() < 1e9 { format!("{}", v as i64) } else { pipeline::value::fmt_float(v) }
 }
 
 /// Builds the series of one layer restricted to `panel` (column, value).
@@ -105,24 +99,15 @@ fn layer_series(
     let mut groups: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
     let mut order: Vec<u64> = Vec::new();
     for t in tables {
-        let xs = table::col_f64(t, &l.x)
-            .with_context(|| format!("layer from {}.{}", l.stage, l.output))?;
+        let xs = table::col_f64(t, &l.x).with_context(|| format!("layer from {}.{}", l.stage, l.output))?;
         let ys = match &l.y {
-            Some(y) => table::col_f64(t, y)
-                .with_context(|| format!("layer from {}.{}", l.stage, l.output))?,
+            Some(y) => table::col_f64(t, y).with_context(|| format!("layer from {}.{}", l.stage, l.output))?,
             None => vec![0.0; xs.len()],
         };
         let pcol = panel.and_then(|(c, _)| column_or_none(t, c));
-        let scol = l
-            .series
-            .as_ref()
-            .map(|s| table::col_f64(t, s))
-            .transpose()?;
-        let filters: Vec<(Vec<f64>, f64)> = l
-            .filter
-            .iter()
-            .map(|(c, v)| Ok((table::col_f64(t, c)?, *v)))
-            .collect::<anyhow::Result<_>>()?;
+        let scol = l.series.as_ref().map(|s| table::col_f64(t, s)).transpose()?;
+        let filters: Vec<(Vec<f64>, f64)> =
+            l.filter.iter().map(|(c, v)| Ok((table::col_f64(t, c)?, *v))).collect::<anyhow::Result<_>>()?;
         for i in 0..xs.len() {
             if let (Some(pc), Some((_, pv))) = (&pcol, panel)
                 && pc[i] != pv
@@ -173,13 +158,7 @@ fn layer_series(
             *next_color += 1;
             *next_color - 1
         });
-        out.push(Series {
-            label,
-            kind: l.kind,
-            style: l.style,
-            color: c,
-            pts,
-        });
+        out.push(Series { label, kind: l.kind, style: l.style, color: c, pts });
     }
     Ok(out)
 }
@@ -230,14 +209,12 @@ pub fn render(
     {
         let root = BitMapBackend::new(&tmp_png, (w, h)).into_drawing_area();
         draw(&root, spec, tables, &panels, footer)?;
-        root.present()
-            .map_err(|e| anyhow!("writing {}: {e:?}", png.display()))?;
+        root.present().map_err(|e| anyhow!("writing {}: {e:?}", png.display()))?;
     }
     {
         let root = SVGBackend::new(&tmp_svg, (w, h)).into_drawing_area();
         draw(&root, spec, tables, &panels, footer)?;
-        root.present()
-            .map_err(|e| anyhow!("writing {}: {e:?}", svg.display()))?;
+        root.present().map_err(|e| anyhow!("writing {}: {e:?}", svg.display()))?;
     }
     std::fs::rename(&tmp_png, &png)?;
     std::fs::rename(&tmp_svg, &svg)?;
@@ -262,20 +239,13 @@ pub fn render_rgb(
     Ok((w, h, buf))
 }
 
-fn panel_values(
-    spec: &FigureSpec,
-    tables: &BTreeMap<(String, String), LayerTables>,
-) -> Vec<Option<f64>> {
+fn panel_values(spec: &FigureSpec, tables: &BTreeMap<(String, String), LayerTables>) -> Vec<Option<f64>> {
     let Some(pc) = &spec.panels else {
         return vec![None];
     };
     let mut vals: Vec<f64> = Vec::new();
     for l in &spec.layers {
-        for t in tables
-            .get(&(l.stage.clone(), l.output.clone()))
-            .into_iter()
-            .flatten()
-        {
+        for t in tables.get(&(l.stage.clone(), l.output.clone())).into_iter().flatten() {
             if let Some(c) = column_or_none(t, pc) {
                 vals.extend(c);
             }
@@ -283,11 +253,7 @@ fn panel_values(
     }
     vals.sort_by(f64::total_cmp);
     vals.dedup();
-    if vals.is_empty() {
-        vec![None]
-    } else {
-        vals.into_iter().map(Some).collect()
-    }
+    if vals.is_empty() { vec![None] } else { vals.into_iter().map(Some).collect() }
 }
 
 fn draw<DB: DrawingBackend>(
@@ -300,25 +266,14 @@ fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let err =
-        |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing figure {}: {e:?}", spec.name);
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow!("drawing figure {}: {e:?}", spec.name);
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     let (main, foot) = root.split_vertically(h - 26);
     let (title, body) = main.split_vertically(34);
-    title
-        .draw_text(
-            &spec.title,
-            &TextStyle::from((FONT, 20).into_font()).color(&BLACK),
-            (12, 8),
-        )
+    title.draw_text(&spec.title, &TextStyle::from((FONT, 20).into_font()).color(&BLACK), (12, 8)).map_err(err)?;
+    foot.draw_text(footer, &TextStyle::from((FONT, 12).into_font()).color(&RGBColor(80, 80, 80)), (12, 6))
         .map_err(err)?;
-    foot.draw_text(
-        footer,
-        &TextStyle::from((FONT, 12).into_font()).color(&RGBColor(80, 80, 80)),
-        (12, 6),
-    )
-    .map_err(err)?;
     let _ = w;
     let areas = body.split_evenly((1, panels.len().max(1)));
     for (area, pv) in areas.iter().zip(panels) {
@@ -332,10 +287,7 @@ where
         let mut next_color = 0;
         let mut series = Vec::new();
         for l in &spec.layers {
-            let ts = tables
-                .get(&(l.stage.clone(), l.output.clone()))
-                .map(|v| v.as_slice())
-                .unwrap_or(&[]);
+            let ts = tables.get(&(l.stage.clone(), l.output.clone())).map(|v| v.as_slice()).unwrap_or(&[]);
             series.extend(layer_series(l, ts, panel, &mut next_color)?);
         }
         let (xl, yl) = (spec.x.log, spec.y.log);
@@ -358,20 +310,12 @@ where
             .flat_map(|(_, c)| c.pts.iter().flat_map(move |p| [p.1 - 0.5 * c.size.1, p.1 + 0.5 * c.size.1]))
             .map(|v| inv(v, yl))
             .collect();
-        let xr = range(
-            series.iter().flat_map(|s| s.pts.iter().map(|p| p.0)).chain(heat_x),
-            spec.x.range,
-            spec.x.log,
-        );
+        let xr = range(series.iter().flat_map(|s| s.pts.iter().map(|p| p.0)).chain(heat_x), spec.x.range, spec.x.log);
         let yr = range(
             series
                 .iter()
                 .filter(|s| s.kind != LayerKind::Vline)
-                .flat_map(|s| {
-                    s.pts
-                        .iter()
-                        .flat_map(|p| [p.1, p.1 - p.2.max(0.0), p.1 + p.2.max(0.0)])
-                })
+                .flat_map(|s| s.pts.iter().flat_map(|p| [p.1, p.1 - p.2.max(0.0), p.1 + p.2.max(0.0)]))
                 .chain(heat_y),
             spec.y.range,
             spec.y.log,
@@ -397,18 +341,10 @@ where
         }
         let mut chart = cb.build_cartesian_2d(xr.0..xr.1, yr.0..yr.1).map_err(err)?;
         let xfmt = move |v: &f64| {
-            if xl {
-                fmt_tick(10f64.powf(*v))
-            } else {
-                fmt_tick(*v)
-            }
+            if xl { fmt_tick(10f64.powf(*v)) } else { fmt_tick(*v) }
         };
         let yfmt = move |v: &f64| {
-            if yl {
-                fmt_tick(10f64.powf(*v))
-            } else {
-                fmt_tick(*v)
-            }
+            if yl { fmt_tick(10f64.powf(*v)) } else { fmt_tick(*v) }
         };
         chart
             .configure_mesh()
@@ -456,12 +392,10 @@ where
                 LayerKind::Line => {
                     let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
                     match s.style {
-                        Style::Solid => chart
-                            .draw_series(LineSeries::new(xy, c.stroke_width(2)))
-                            .map_err(err)?,
-                        Style::Dashed => chart
-                            .draw_series(DashedLineSeries::new(xy, 6, 4, c.stroke_width(2)))
-                            .map_err(err)?,
+                        Style::Solid => chart.draw_series(LineSeries::new(xy, c.stroke_width(2))).map_err(err)?,
+                        Style::Dashed => {
+                            chart.draw_series(DashedLineSeries::new(xy, 6, 4, c.stroke_width(2))).map_err(err)?
+                        }
                     }
                 }
                 LayerKind::Points => {
@@ -469,35 +403,24 @@ where
                         .iter()
                         .filter(|p| p.2.is_finite() && p.2 > 0.0)
                         .flat_map(|p| {
-                            let (lo, hi) =
-                                (tf(10f64.powf(p.1) - p.2, yl), tf(10f64.powf(p.1) + p.2, yl));
+                            let (lo, hi) = (tf(10f64.powf(p.1) - p.2, yl), tf(10f64.powf(p.1) + p.2, yl));
                             let (lo, hi) = if yl { (lo, hi) } else { (p.1 - p.2, p.1 + p.2) };
                             let dx = (xr.1 - xr.0) * 0.006;
                             vec![
                                 PathElement::new(vec![(p.0, lo), (p.0, hi)], c.stroke_width(1)),
-                                PathElement::new(
-                                    vec![(p.0 - dx, lo), (p.0 + dx, lo)],
-                                    c.stroke_width(1),
-                                ),
-                                PathElement::new(
-                                    vec![(p.0 - dx, hi), (p.0 + dx, hi)],
-                                    c.stroke_width(1),
-                                ),
+                                PathElement::new(vec![(p.0 - dx, lo), (p.0 + dx, lo)], c.stroke_width(1)),
+                                PathElement::new(vec![(p.0 - dx, hi), (p.0 + dx, hi)], c.stroke_width(1)),
                             ]
                         })
                         .collect();
                     chart.draw_series(bars).map_err(err)?;
-                    chart
-                        .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 4, c.filled())))
-                        .map_err(err)?
+                    chart.draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 4, c.filled()))).map_err(err)?
                 }
                 // Drawn by `crate::raster` before the chart is built.
                 LayerKind::Raster | LayerKind::ImageGrid | LayerKind::Heatmap => continue,
                 LayerKind::Vline | LayerKind::Hline => {
-                    let mut vals: Vec<f64> = pts
-                        .iter()
-                        .map(|p| if s.kind == LayerKind::Vline { p.0 } else { p.1 })
-                        .collect();
+                    let mut vals: Vec<f64> =
+                        pts.iter().map(|p| if s.kind == LayerKind::Vline { p.0 } else { p.1 }).collect();
                     vals.sort_by(f64::total_cmp);
                     vals.dedup();
                     let lines: Vec<Vec<(f64, f64)>> = vals
@@ -512,11 +435,7 @@ where
                         .collect();
                     let mut last = None;
                     for l in lines {
-                        last = Some(
-                            chart
-                                .draw_series(DashedLineSeries::new(l, 4, 4, c.stroke_width(1)))
-                                .map_err(err)?,
-                        );
+                        last = Some(chart.draw_series(DashedLineSeries::new(l, 4, 4, c.stroke_width(1))).map_err(err)?);
                     }
                     match last {
                         Some(a) => a,
@@ -526,9 +445,8 @@ where
             };
             if let Some(lab) = &s.label {
                 any_label = true;
-                anno.label(lab.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
-                });
+                anno.label(lab.clone())
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));
             }
         }
         if any_label {

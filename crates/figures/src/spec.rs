@@ -136,23 +136,13 @@ pub(crate) fn e(n: &Node, path: &str, m: impl Into<String>) -> ConfigError {
     ConfigError::new(&n.loc, path, m)
 }
 
-pub(crate) fn entries<'a>(
-    n: &'a Node,
-    path: &str,
-    allowed: &[&str],
-) -> Result<&'a [(String, Loc, Node)], ConfigError> {
+pub(crate) fn entries<'a>(n: &'a Node, path: &str, allowed: &[&str]) -> Result<&'a [(String, Loc, Node)], ConfigError> {
     let Kind::Map(m) = &n.kind else {
-        return Err(e(
-            n,
-            path,
-            format!("expected a mapping, found {}", n.type_name()),
-        ));
+        return Err(e(n, path, format!("expected a mapping, found {}", n.type_name())));
     };
     for (k, loc, _) in m {
         if !allowed.contains(&k.as_str()) {
-            let hint = closest(k, allowed)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = closest(k, allowed).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
             return Err(ConfigError::new(
                 loc,
                 join(path, k),
@@ -168,11 +158,7 @@ pub(crate) fn text(n: &Node, path: &str) -> Result<String, ConfigError> {
         Kind::Str(s) => Ok(s.clone()),
         Kind::Int(i) => Ok(i.to_string()),
         Kind::Float(f) => Ok(f.to_string()),
-        _ => Err(e(
-            n,
-            path,
-            format!("expected text, found {}", n.type_name()),
-        )),
+        _ => Err(e(n, path, format!("expected text, found {}", n.type_name()))),
     }
 }
 
@@ -186,10 +172,7 @@ pub(crate) fn num(n: &Node, path: &str) -> Result<f64, ConfigError> {
 
 fn axis(n: &Node, path: &str) -> Result<Axis, ConfigError> {
     entries(n, path, &["column", "label", "scale", "range"])?;
-    let column = n
-        .get("column")
-        .map(|c| text(c, &join(path, "column")))
-        .transpose()?;
+    let column = n.get("column").map(|c| text(c, &join(path, "column"))).transpose()?;
     let label = n
         .get("label")
         .map(|c| text(c, &join(path, "label")))
@@ -202,88 +185,50 @@ fn axis(n: &Node, path: &str) -> Result<Axis, ConfigError> {
             "linear" => false,
             "log" => true,
             o => {
-                return Err(e(
-                    s,
-                    &join(path, "scale"),
-                    format!("scale must be linear or log, got `{o}`"),
-                ));
+                return Err(e(s, &join(path, "scale"), format!("scale must be linear or log, got `{o}`")));
             }
         },
     };
     let range = match n.get("range") {
         None => None,
         Some(r) => match &r.kind {
-            Kind::Seq(v) if v.len() == 2 => Some((
-                num(&v[0], &join(path, "range"))?,
-                num(&v[1], &join(path, "range"))?,
-            )),
+            Kind::Seq(v) if v.len() == 2 => {
+                Some((num(&v[0], &join(path, "range"))?, num(&v[1], &join(path, "range"))?))
+            }
             _ => return Err(e(r, &join(path, "range"), "expected [min, max]")),
         },
     };
-    Ok(Axis {
-        column,
-        label,
-        log,
-        range,
-    })
+    Ok(Axis { column, label, log, range })
 }
 
 /// Parses one figure.
 pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
     let path = join("figures", name);
-    entries(
-        n,
-        &path,
-        &["title", "x", "y", "panels", "footer", "layers", "doc"],
-    )?;
-    let title = n
-        .get("title")
-        .map(|t| text(t, &join(&path, "title")))
-        .transpose()?
-        .unwrap_or_else(|| name.to_string());
-    let x = n
-        .get("x")
-        .map(|a| axis(a, &join(&path, "x")))
-        .transpose()?
-        .unwrap_or(Axis {
-            column: None,
-            label: String::new(),
-            log: false,
-            range: None,
-        });
-    let y = n
-        .get("y")
-        .map(|a| axis(a, &join(&path, "y")))
-        .transpose()?
-        .unwrap_or(Axis {
-            column: None,
-            label: String::new(),
-            log: false,
-            range: None,
-        });
-    let panels = n
-        .get("panels")
-        .map(|p| text(p, &join(&path, "panels")))
-        .transpose()?;
+    entries(n, &path, &["title", "x", "y", "panels", "footer", "layers", "doc"])?;
+    let title = n.get("title").map(|t| text(t, &join(&path, "title"))).transpose()?.unwrap_or_else(|| name.to_string());
+    let x = n.get("x").map(|a| axis(a, &join(&path, "x"))).transpose()?.unwrap_or(Axis {
+        column: None,
+        label: String::new(),
+        log: false,
+        range: None,
+    });
+    let y = n.get("y").map(|a| axis(a, &join(&path, "y"))).transpose()?.unwrap_or(Axis {
+        column: None,
+        label: String::new(),
+        log: false,
+        range: None,
+    });
+    let panels = n.get("panels").map(|p| text(p, &join(&path, "panels"))).transpose()?;
     let footer = match n.get("footer") {
         None => vec![],
         Some(f) => match &f.kind {
-            Kind::Seq(v) => v
-                .iter()
-                .map(|c| text(c, &join(&path, "footer")))
-                .collect::<Result<_, _>>()?,
+            Kind::Seq(v) => v.iter().map(|c| text(c, &join(&path, "footer"))).collect::<Result<_, _>>()?,
             _ => {
-                return Err(e(
-                    f,
-                    &join(&path, "footer"),
-                    "expected a list of column names",
-                ));
+                return Err(e(f, &join(&path, "footer"), "expected a list of column names"));
             }
         },
     };
-    let ln = n
-        .get("layers")
-        .ok_or_else(|| e(n, &path, "a figure needs `layers`"))?;
+    let ln = n.get("layers").ok_or_else(|| e(n, &path, "a figure needs `layers`"))?;
     let Kind::Seq(items) = &ln.kind else {
         return Err(e(ln, &join(&path, "layers"), "expected a list of layers"));
     };
@@ -293,39 +238,14 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
         entries(
             l,
             &lp,
-            &[
-                "from",
-                "kind",
-                "x",
-                "y",
-                "aggregate",
-                "series",
-                "label",
-                "style",
-                "color",
-                "filter",
-                "image",
-                "heatmap",
-            ],
+            &["from", "kind", "x", "y", "aggregate", "series", "label", "style", "color", "filter", "image", "heatmap"],
         )?;
-        let from_n = l
-            .get("from")
-            .ok_or_else(|| e(l, &lp, "a layer needs `from: stage.output`"))?;
+        let from_n = l.get("from").ok_or_else(|| e(l, &lp, "a layer needs `from: stage.output`"))?;
         let from = text(from_n, &join(&lp, "from"))?;
         let Some((stage, output)) = from.split_once('.') else {
-            return Err(e(
-                from_n,
-                &join(&lp, "from"),
-                format!("expected `stage.output`, found `{from}`"),
-            ));
+            return Err(e(from_n, &join(&lp, "from"), format!("expected `stage.output`, found `{from}`")));
         };
-        let kind = match l
-            .get("kind")
-            .map(|k| text(k, &join(&lp, "kind")))
-            .transpose()?
-            .as_deref()
-            .unwrap_or("line")
-        {
+        let kind = match l.get("kind").map(|k| text(k, &join(&lp, "kind"))).transpose()?.as_deref().unwrap_or("line") {
             "line" => LayerKind::Line,
             "points" => LayerKind::Points,
             "vline" => LayerKind::Vline,
@@ -337,9 +257,7 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
                 return Err(e(
                     l,
                     &join(&lp, "kind"),
-                    format!(
-                        "layer kind must be line, points, vline, hline, raster, image_grid or heatmap, got `{o}`"
-                    ),
+                    format!("layer kind must be line, points, vline, hline, raster, image_grid or heatmap, got `{o}`"),
                 ));
             }
         };
@@ -367,13 +285,10 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
         let xcol = match l.get("x") {
             Some(c) => text(c, &join(&lp, "x"))?,
             None if is_image => String::new(),
-            None => x.column.clone().ok_or_else(|| {
-                e(
-                    l,
-                    &join(&lp, "x"),
-                    "no x column: set it on the layer or as `x.column`",
-                )
-            })?,
+            None => x
+                .column
+                .clone()
+                .ok_or_else(|| e(l, &join(&lp, "x"), "no x column: set it on the layer or as `x.column`"))?,
         };
         let ycol = l.get("y").map(|c| text(c, &join(&lp, "y"))).transpose()?;
         if ycol.is_none() && kind != LayerKind::Vline && !is_image {
@@ -393,20 +308,11 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
                 }
             },
         };
-        let style = match l
-            .get("style")
-            .map(|s| text(s, &join(&lp, "style")))
-            .transpose()?
-            .as_deref()
-        {
+        let style = match l.get("style").map(|s| text(s, &join(&lp, "style"))).transpose()?.as_deref() {
             None | Some("solid") => Style::Solid,
             Some("dashed") => Style::Dashed,
             Some(o) => {
-                return Err(e(
-                    l,
-                    &join(&lp, "style"),
-                    format!("style must be solid or dashed, got `{o}`"),
-                ));
+                return Err(e(l, &join(&lp, "style"), format!("style must be solid or dashed, got `{o}`")));
             }
         };
         let color = match l.get("color") {
@@ -433,14 +339,8 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             x: xcol,
             y: ycol,
             mean_sem,
-            series: l
-                .get("series")
-                .map(|s| text(s, &join(&lp, "series")))
-                .transpose()?,
-            label: l
-                .get("label")
-                .map(|s| text(s, &join(&lp, "label")))
-                .transpose()?,
+            series: l.get("series").map(|s| text(s, &join(&lp, "series"))).transpose()?,
+            label: l.get("label").map(|s| text(s, &join(&lp, "label"))).transpose()?,
             style,
             color,
             filter,
@@ -448,14 +348,5 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             heat,
         });
     }
-    Ok(FigureSpec {
-        name: name.to_string(),
-        title,
-        x,
-        y,
-        panels,
-        footer,
-        layers,
-        loc: n.loc.clone(),
-    })
+    Ok(FigureSpec { name: name.to_string(), title, x, y, panels, footer, layers, loc: n.loc.clone() })
 }

@@ -17,11 +17,7 @@ pub struct ConfigError {
 impl ConfigError {
     /// Builds an error.
     pub fn new(loc: &Loc, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            loc: loc.clone(),
-            path: path.into(),
-            message: message.into(),
-        }
+        Self { loc: loc.clone(), path: path.into(), message: message.into() }
     }
 }
 
@@ -39,10 +35,6 @@ impl std::error::Error for ConfigError {}
 
 impl From<SyntaxError> for ConfigError {
     fn from(e: SyntaxError) -> Self {
-        Self {
-            loc: e.loc,
-            path: String::new(),
-            message: format!("YAML syntax error: {}", e.message),
-        }
+        Self { loc: e.loc, path: String::new(), message: format!("YAML syntax error: {}", e.message) }
     }
 }

@@ -47,14 +47,7 @@ pub fn preimage(
     for (name, refs) in inputs {
         let mut r = refs.clone();
         r.sort();
-        ins.insert(
-            name.clone(),
-            J::Array(
-                r.iter()
-                    .map(|u| json!({"key": u.key, "output": u.output}))
-                    .collect(),
-            ),
-        );
+        ins.insert(name.clone(), J::Array(r.iter().map(|u| json!({"key": u.key, "output": u.output})).collect()));
     }
     let code = match pinned {
         Some(pin) => json!({ "pinned": pin }),
@@ -130,11 +123,7 @@ fn diff_rec(path: &str, a: &J, b: &J, out: &mut Vec<String>) {
             keys.sort();
             keys.dedup();
             for k in keys {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 match (x.get(k), y.get(k)) {
                     (Some(u), Some(v)) => diff_rec(&p, u, v, out),
                     (None, Some(v)) => out.push(format!("{p} added ({})", show(v))),
@@ -165,8 +154,7 @@ mod tests {
         p
     }
 
-    const GOLDEN_X86_64_LINUX: &str =
-        "7da0a1ac053fd7a645a8329bdac705850d81db662e8aae279c9bc4a81aec0bd6";
+    const GOLDEN_X86_64_LINUX: &str = "7da0a1ac053fd7a645a8329bdac705850d81db662e8aae279c9bc4a81aec0bd6";
 
     /// Golden vector: pins the recipe. If this changes, bump KEY_SCHEMA / KEY_CONTEXT.
     #[test]
@@ -174,13 +162,7 @@ mod tests {
         let pre = preimage(
             "toy",
             &params(Value::Float(0.5)),
-            &[(
-                "x".into(),
-                vec![UpstreamRef {
-                    key: "ab".into(),
-                    output: "t".into(),
-                }],
-            )],
+            &[("x".into(), vec![UpstreamRef { key: "ab".into(), output: "t".into() }])],
             "b3:00",
             None,
             "",
@@ -200,37 +182,14 @@ mod tests {
 
     #[test]
     fn gather_order_does_not_matter_and_diff_names_changes() {
-        let a = UpstreamRef {
-            key: "1".into(),
-            output: "t".into(),
-        };
-        let b = UpstreamRef {
-            key: "2".into(),
-            output: "t".into(),
-        };
+        let a = UpstreamRef { key: "1".into(), output: "t".into() };
+        let b = UpstreamRef { key: "2".into(), output: "t".into() };
         let p = params(Value::Float(0.5));
-        let k1 = key_of(&preimage(
-            "toy",
-            &p,
-            &[("x".into(), vec![a.clone(), b.clone()])],
-            "c",
-            None,
-            "",
-        ));
-        let k2 = key_of(&preimage(
-            "toy",
-            &p,
-            &[("x".into(), vec![b, a])],
-            "c",
-            None,
-            "",
-        ));
+        let k1 = key_of(&preimage("toy", &p, &[("x".into(), vec![a.clone(), b.clone()])], "c", None, ""));
+        let k2 = key_of(&preimage("toy", &p, &[("x".into(), vec![b, a])], "c", None, ""));
         assert_eq!(k1, k2);
         let old = preimage("toy", &p, &[], "c", None, "");
         let new = preimage("toy", &params(Value::Float(0.6)), &[], "c", None, "");
-        assert_eq!(
-            diff(&old, &new),
-            vec!["params.beta changed 0.5 → 0.6".to_string()]
-        );
+        assert_eq!(diff(&old, &new), vec!["params.beta changed 0.5 → 0.6".to_string()]);
     }
 }

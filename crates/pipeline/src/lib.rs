@@ -18,9 +18,7 @@ pub use error::ConfigError;
 pub use plan::{Plan, Task};
 pub use run::{RunOptions, RunSummary, execute};
 pub use spec::{PipelineSpec, load};
-pub use stage::{
-    InputSpec, Outputs, ParamSpec, Registry, StageCtx, StageInfo, StageKind, Upstream,
-};
+pub use stage::{InputSpec, Outputs, ParamSpec, Registry, StageCtx, StageInfo, StageKind, Upstream};
 pub use store::Store;
 pub use table::TableBuilder;
 pub use value::{ParamType, Params, Value};

@@ -64,22 +64,12 @@ pub struct Plan {
 }
 
 fn stage_path(s: &StageSpec, rest: &str) -> String {
-    format!(
-        "stages.{}{}{}",
-        s.name,
-        if rest.is_empty() { "" } else { "." },
-        rest
-    )
+    format!("stages.{}{}{}", s.name, if rest.is_empty() { "" } else { "." }, rest)
 }
 
 /// Stages in dependency order, or a cycle error.
 fn topo(spec: &PipelineSpec) -> Result<Vec<usize>, ConfigError> {
-    let idx: BTreeMap<&str, usize> = spec
-        .stages
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
+    let idx: BTreeMap<&str, usize> = spec.stages.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
     let mut state = vec![0u8; spec.stages.len()];
     let mut order = Vec::new();
     fn visit(
@@ -94,17 +84,10 @@ fn topo(spec: &PipelineSpec) -> Result<Vec<usize>, ConfigError> {
             2 => return Ok(()),
             1 => {
                 let start = stack.iter().position(|&s| s == i).unwrap_or(0);
-                let mut names: Vec<&str> = stack[start..]
-                    .iter()
-                    .map(|&s| spec.stages[s].name.as_str())
-                    .collect();
+                let mut names: Vec<&str> = stack[start..].iter().map(|&s| spec.stages[s].name.as_str()).collect();
                 names.push(&spec.stages[i].name);
                 let s = &spec.stages[i];
-                let loc = s
-                    .inputs
-                    .first()
-                    .map(|x| x.loc.clone())
-                    .unwrap_or_else(|| s.loc.clone());
+                let loc = s.inputs.first().map(|x| x.loc.clone()).unwrap_or_else(|| s.loc.clone());
                 return Err(ConfigError::new(
                     &loc,
                     stage_path(s, "inputs"),
@@ -161,11 +144,7 @@ pub fn closure(spec: &PipelineSpec, wanted: Option<&[String]>) -> BTreeSet<Strin
 }
 
 /// Builds the plan for the stages in `only` (all stages when `None`).
-pub fn build(
-    spec: &PipelineSpec,
-    reg: &Registry,
-    only: Option<&BTreeSet<String>>,
-) -> Result<Plan, ConfigError> {
+pub fn build(spec: &PipelineSpec, reg: &Registry, only: Option<&BTreeSet<String>>) -> Result<Plan, ConfigError> {
     let order = topo(spec)?;
     let mut tasks: Vec<Task> = Vec::new();
     let mut stage_tasks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -179,33 +158,22 @@ pub fn build(
         }
         let Some((kind, info)) = reg.get(&s.kind) else {
             let names = reg.names();
-            let hint = spec::closest(&s.kind, &names)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
+            let hint = spec::closest(&s.kind, &names).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
             return Err(ConfigError::new(
                 &s.kind_loc,
                 stage_path(s, "kind"),
-                format!(
-                    "unknown stage kind `{}`{hint}; run `rbmlab stages` for the list",
-                    s.kind
-                ),
+                format!("unknown stage kind `{}`{hint}; run `rbmlab stages` for the list", s.kind),
             ));
         };
         // Validate declared params and inputs.
         for (k, loc, _) in &s.params {
             if !info.params.iter().any(|p| p.name == k) {
                 let names: Vec<&str> = info.params.iter().map(|p| p.name).collect();
-                let hint = spec::closest(k, &names)
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
+                let hint = spec::closest(k, &names).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 return Err(ConfigError::new(
                     loc,
                     stage_path(s, &format!("params.{k}")),
-                    format!(
-                        "kind `{}` has no parameter `{k}`{hint}; it takes: {}",
-                        s.kind,
-                        names.join(", ")
-                    ),
+                    format!("kind `{}` has no parameter `{k}`{hint}; it takes: {}", s.kind, names.join(", ")),
                 ));
             }
         }
@@ -215,12 +183,7 @@ pub fn build(
                 return Err(ConfigError::new(
                     &inp.loc,
                     stage_path(s, &format!("inputs.{}", inp.name)),
-                    format!(
-                        "kind `{}` has no input `{}`; it takes: {}",
-                        s.kind,
-                        inp.name,
-                        names.join(", ")
-                    ),
+                    format!("kind `{}` has no input `{}`; it takes: {}", s.kind, inp.name, names.join(", ")),
                 ));
             };
             if decl.gather != inp.gather {
@@ -235,25 +198,13 @@ pub fn build(
                     format!(
                         "input `{}` {} many points: write `{want}`",
                         inp.name,
-                        if decl.gather {
-                            "gathers"
-                        } else {
-                            "does not gather"
-                        }
+                        if decl.gather { "gathers" } else { "does not gather" }
                     ),
                 ));
             }
-            let up = spec
-                .stages
-                .iter()
-                .find(|t| t.name == inp.stage)
-                .expect("checked at load");
+            let up = spec.stages.iter().find(|t| t.name == inp.stage).expect("checked at load");
             let (_, up_info) = reg.get(&up.kind).ok_or_else(|| {
-                ConfigError::new(
-                    &up.kind_loc,
-                    stage_path(up, "kind"),
-                    format!("unknown stage kind `{}`", up.kind),
-                )
+                ConfigError::new(&up.kind_loc, stage_path(up, "kind"), format!("unknown stage kind `{}`", up.kind))
             })?;
             if !up_info.outputs.contains(&inp.output.as_str()) {
                 return Err(ConfigError::new(
@@ -285,11 +236,7 @@ pub fn build(
             None => vec![(Point::new(), s.loc.clone())],
             Some((sw, _)) => {
                 let sweep = &spec.sweeps[sw];
-                sweep
-                    .points
-                    .iter()
-                    .map(|p| (p.clone(), sweep.loc.clone()))
-                    .collect()
+                sweep.points.iter().map(|p| (p.clone(), sweep.loc.clone())).collect()
             }
         };
         let mut ids = Vec::new();
@@ -303,19 +250,12 @@ pub fn build(
                         ParamExpr::Lit(v) => v.clone(),
                         ParamExpr::Point(c) => point[c].clone(),
                     };
-                    (
-                        v,
-                        loc.clone(),
-                        stage_path(s, &format!("params.{}", decl.name)),
-                    )
+                    (v, loc.clone(), stage_path(s, &format!("params.{}", decl.name)))
                 } else if let Some(v) = point.get(decl.name) {
                     (
                         v.clone(),
                         sweep_loc.clone(),
-                        format!(
-                            "sweeps.{}",
-                            s.foreach.as_ref().map(|f| f.0.as_str()).unwrap_or("")
-                        ),
+                        format!("sweeps.{}", s.foreach.as_ref().map(|f| f.0.as_str()).unwrap_or("")),
                     )
                 } else if let Some((v, loc)) = spec.params.get(decl.name) {
                     (v.clone(), loc.clone(), format!("params.{}", decl.name))
@@ -334,21 +274,14 @@ pub fn build(
                         ),
                     ));
                 };
-                let v = decl.ty.coerce(&raw).map_err(|m| {
-                    ConfigError::new(
-                        &loc,
-                        path.clone(),
-                        format!("parameter `{}`: {m}", decl.name),
-                    )
-                })?;
+                let v = decl
+                    .ty
+                    .coerce(&raw)
+                    .map_err(|m| ConfigError::new(&loc, path.clone(), format!("parameter `{}`: {m}", decl.name)))?;
                 params.insert(decl.name.to_string(), v);
             }
             kind.check(&params).map_err(|m| {
-                let where_ = if point.is_empty() {
-                    String::new()
-                } else {
-                    format!(" at point {}", fmt_point(&point))
-                };
+                let where_ = if point.is_empty() { String::new() } else { format!(" at point {}", fmt_point(&point)) };
                 ConfigError::new(
                     &s.loc,
                     stage_path(s, "params"),
@@ -362,23 +295,14 @@ pub fn build(
                 let ups = stage_tasks.get(&inp.stage).cloned().unwrap_or_default();
                 let matching: Vec<usize> = ups
                     .into_iter()
-                    .filter(|&t| {
-                        tasks[t]
-                            .point
-                            .iter()
-                            .all(|(k, v)| point.get(k).is_none_or(|w| same(v, w)))
-                    })
+                    .filter(|&t| tasks[t].point.iter().all(|(k, v)| point.get(k).is_none_or(|w| same(v, w))))
                     .collect();
                 let ipath = stage_path(s, &format!("inputs.{}", inp.name));
                 if matching.is_empty() {
                     return Err(ConfigError::new(
                         &inp.loc,
                         ipath,
-                        format!(
-                            "no task of stage `{}` matches point {}",
-                            inp.stage,
-                            fmt_point(&point)
-                        ),
+                        format!("no task of stage `{}` matches point {}", inp.stage, fmt_point(&point)),
                     ));
                 }
                 if !inp.gather && matching.len() != 1 {
@@ -399,28 +323,12 @@ pub fn build(
                     inp.name.clone(),
                     matching
                         .iter()
-                        .map(|&t| UpstreamRef {
-                            key: tasks[t].key.clone(),
-                            output: inp.output.clone(),
-                        })
+                        .map(|&t| UpstreamRef { key: tasks[t].key.clone(), output: inp.output.clone() })
                         .collect(),
                 ));
-                inputs.insert(
-                    inp.name.clone(),
-                    matching
-                        .into_iter()
-                        .map(|t| (t, inp.output.clone()))
-                        .collect(),
-                );
+                inputs.insert(inp.name.clone(), matching.into_iter().map(|t| (t, inp.output.clone())).collect());
             }
-            let pre = key::preimage(
-                &s.kind,
-                &params,
-                &refs,
-                &info.code,
-                s.code_version.as_deref(),
-                &s.salt,
-            );
+            let pre = key::preimage(&s.kind, &params, &refs, &info.code, s.code_version.as_deref(), &s.salt);
             let k = key::key_of(&pre);
             let id = tasks.len();
             tasks.push(Task {
@@ -439,12 +347,7 @@ pub fn build(
         stage_tasks.insert(s.name.clone(), ids.clone());
         stages.push((s.name.clone(), ids));
     }
-    Ok(Plan {
-        pipeline: spec.name.clone(),
-        profile: spec.profile.clone(),
-        tasks,
-        stages,
-    })
+    Ok(Plan { pipeline: spec.name.clone(), profile: spec.profile.clone(), tasks, stages })
 }
 
 /// `{a=1, b=x}`.

@@ -20,10 +20,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self {
-            jobs: 1,
-            progress: false,
-        }
+        Self { jobs: 1, progress: false }
     }
 }
 
@@ -72,10 +69,8 @@ pub struct RunSummary {
 impl RunSummary {
     /// One line: `12 tasks: 10 hits, 2 computed, 0 failed (1.2 s)`.
     pub fn line(&self) -> String {
-        let mut s = format!(
-            "{} tasks: {} hits, {} computed, {} failed",
-            self.planned, self.hits, self.computed, self.failed
-        );
+        let mut s =
+            format!("{} tasks: {} hits, {} computed, {} failed", self.planned, self.hits, self.computed, self.failed);
         if self.skipped > 0 {
             s += &format!(", {} skipped", self.skipped);
         }
@@ -99,19 +94,13 @@ pub fn execute(plan: &Plan, reg: &Registry, store: &Store, opts: &RunOptions) ->
     let t0 = Instant::now();
     let _ = store.clean_stale_staging();
     let n = plan.tasks.len();
-    let shared = Mutex::new((
-        vec![State::Waiting; n],
-        vec![Outcome::Skipped; n],
-        BTreeMap::<String, f64>::new(),
-    ));
+    let shared = Mutex::new((vec![State::Waiting; n], vec![Outcome::Skipped; n], BTreeMap::<String, f64>::new()));
     let cv = Condvar::new();
     let bar = if opts.progress {
         let b = indicatif::ProgressBar::new(n as u64);
         b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         b
     } else {
@@ -133,8 +122,7 @@ pub fn execute(plan: &Plan, reg: &Registry, store: &Store, opts: &RunOptions) ->
                                 match st[t.id] {
                                     State::Waiting => {
                                         all_done = false;
-                                        let ins: Vec<usize> =
-                                            t.inputs.values().flatten().map(|(u, _)| *u).collect();
+                                        let ins: Vec<usize> = t.inputs.values().flatten().map(|(u, _)| *u).collect();
                                         if ins.iter().any(|&u| st[u] == State::Bad) {
                                             st[t.id] = State::Bad;
                                             out[t.id] = Outcome::Skipped;
@@ -182,12 +170,7 @@ pub fn execute(plan: &Plan, reg: &Registry, store: &Store, opts: &RunOptions) ->
     });
     bar.finish_and_clear();
     let (_, outcomes, stage_seconds) = shared.into_inner().expect("run state lock");
-    let mut s = RunSummary {
-        planned: n,
-        seconds: t0.elapsed().as_secs_f64(),
-        stage_seconds,
-        ..Default::default()
-    };
+    let mut s = RunSummary { planned: n, seconds: t0.elapsed().as_secs_f64(), stage_seconds, ..Default::default() };
     for (t, o) in plan.tasks.iter().zip(&outcomes) {
         match o {
             Outcome::Hit | Outcome::HitAfterWait => s.hits += 1,
@@ -209,16 +192,9 @@ pub fn execute(plan: &Plan, reg: &Registry, store: &Store, opts: &RunOptions) ->
         "computed": s.computed, "failed": s.failed, "skipped": s.skipped, "seconds": s.seconds,
         "keys": plan.tasks.iter().map(|t| t.key.clone()).collect::<Vec<_>>(),
     });
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
+    let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let _ = std::fs::write(
-        store.base().join("runs").join(format!(
-            "{ts}-{}-{}.json",
-            plan.pipeline,
-            std::process::id()
-        )),
+        store.base().join("runs").join(format!("{ts}-{}-{}.json", plan.pipeline, std::process::id())),
         record.to_string(),
     );
     s
@@ -276,47 +252,36 @@ fn run_task(plan: &Plan, task: &Task, reg: &Registry, store: &Store) -> Outcome 
 }
 
 fn record_index(plan: &Plan, task: &Task, store: &Store) {
-    let rec = serde_json::json!({"key": task.key, "kind": task.kind, "point": crate::key::canonical_point(&task.point)});
+    let rec =
+        serde_json::json!({"key": task.key, "kind": task.kind, "point": crate::key::canonical_point(&task.point)});
     let _ = store.write_index(&plan.pipeline, &task.stage, &task.point_id(), &rec);
 }
 
 fn compute(plan: &Plan, task: &Task, reg: &Registry, store: &Store) -> anyhow::Result<()> {
-    let (kind, info) = reg
-        .get(&task.kind)
-        .ok_or_else(|| anyhow::anyhow!("unknown kind {}", task.kind))?;
+    let (kind, info) = reg.get(&task.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", task.kind))?;
     let mut inputs: BTreeMap<String, Vec<Upstream>> = BTreeMap::new();
     for (name, ups) in &task.inputs {
         let mut v = Vec::new();
         for (u, out) in ups {
             let ut = &plan.tasks[*u];
-            let table = store.read_output(&ut.kind, &ut.key, out).map_err(|e| {
-                anyhow::anyhow!("reading input `{name}` from {}: {e:#}", ut.label())
-            })?;
-            v.push(Upstream {
-                key: ut.key.clone(),
-                stage: ut.stage.clone(),
-                params: ut.params.clone(),
-                table,
-            });
+            let table = store
+                .read_output(&ut.kind, &ut.key, out)
+                .map_err(|e| anyhow::anyhow!("reading input `{name}` from {}: {e:#}", ut.label()))?;
+            v.push(Upstream { key: ut.key.clone(), stage: ut.stage.clone(), params: ut.params.clone(), table });
         }
         inputs.insert(name.clone(), v);
     }
     let progress = |_d: u64, _t: u64| {};
-    let ctx = StageCtx {
-        params: &task.params,
-        inputs,
-        progress: &progress,
-    };
+    let ctx = StageCtx { params: &task.params, inputs, progress: &progress };
     let started = Instant::now();
-    let outputs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kind.run(&ctx)))
-        .map_err(|p| {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            anyhow::anyhow!("stage panicked: {msg}")
-        })??;
+    let outputs = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kind.run(&ctx))).map_err(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        anyhow::anyhow!("stage panicked: {msg}")
+    })??;
     let duration = started.elapsed().as_secs_f64();
     for o in &info.outputs {
         anyhow::ensure!(
@@ -326,11 +291,8 @@ fn compute(plan: &Plan, task: &Task, reg: &Registry, store: &Store) -> anyhow::R
         );
     }
     let mut staging = store.begin(&task.key)?;
-    let params_json: serde_json::Map<String, serde_json::Value> = task
-        .params
-        .iter()
-        .map(|(k, v)| (k.clone(), v.to_json()))
-        .collect();
+    let params_json: serde_json::Map<String, serde_json::Value> =
+        task.params.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
     for (name, batch) in &outputs {
         anyhow::ensure!(
             info.outputs.contains(&name.as_str()),

@@ -112,19 +112,9 @@ pub struct InputRef {
     pub gather: bool,
 }
 
-const TOP_KEYS: &[&str] = &[
-    "version", "pipeline", "include", "params", "profiles", "sweeps", "stages", "figures",
-    "targets",
-];
-const STAGE_KEYS: &[&str] = &[
-    "kind",
-    "foreach",
-    "params",
-    "inputs",
-    "code_version",
-    "salt",
-    "doc",
-];
+const TOP_KEYS: &[&str] =
+    &["version", "pipeline", "include", "params", "profiles", "sweeps", "stages", "figures", "targets"];
+const STAGE_KEYS: &[&str] = &["kind", "foreach", "params", "inputs", "code_version", "salt", "doc"];
 const SWEEP_KEYS: &[&str] = &["product", "zip", "seeds", "points"];
 
 fn err(n: &Node, path: &str, msg: impl Into<String>) -> ConfigError {
@@ -134,33 +124,21 @@ fn err(n: &Node, path: &str, msg: impl Into<String>) -> ConfigError {
 fn map<'a>(n: &'a Node, path: &str) -> Result<&'a [(String, Loc, Node)], ConfigError> {
     match &n.kind {
         Kind::Map(m) => Ok(m),
-        _ => Err(err(
-            n,
-            path,
-            format!("expected a mapping, found {}", n.type_name()),
-        )),
+        _ => Err(err(n, path, format!("expected a mapping, found {}", n.type_name()))),
     }
 }
 
 fn seq<'a>(n: &'a Node, path: &str) -> Result<&'a [Node], ConfigError> {
     match &n.kind {
         Kind::Seq(s) => Ok(s),
-        _ => Err(err(
-            n,
-            path,
-            format!("expected a list, found {}", n.type_name()),
-        )),
+        _ => Err(err(n, path, format!("expected a list, found {}", n.type_name()))),
     }
 }
 
 fn string(n: &Node, path: &str) -> Result<String, ConfigError> {
     match &n.kind {
         Kind::Str(s) => Ok(s.clone()),
-        _ => Err(err(
-            n,
-            path,
-            format!("expected a string, found {}", n.type_name()),
-        )),
+        _ => Err(err(n, path, format!("expected a string, found {}", n.type_name()))),
     }
 }
 
@@ -168,14 +146,8 @@ fn check_keys(m: &[(String, Loc, Node)], allowed: &[&str], path: &str) -> Result
     for (k, loc, _) in m {
         if !allowed.contains(&k.as_str()) {
             let p = join(path, k);
-            let hint = closest(k, allowed)
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            return Err(ConfigError::new(
-                loc,
-                p,
-                format!("unknown key `{k}`{hint}; allowed: {}", allowed.join(", ")),
-            ));
+            let hint = closest(k, allowed).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            return Err(ConfigError::new(loc, p, format!("unknown key `{k}`{hint}; allowed: {}", allowed.join(", "))));
         }
     }
     Ok(())
@@ -183,21 +155,12 @@ fn check_keys(m: &[(String, Loc, Node)], allowed: &[&str], path: &str) -> Result
 
 /// Joins a key path.
 pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 /// The allowed word closest to `k` (edit distance ≤ 2), for "did you mean" hints.
 pub fn closest<'a>(k: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|a| (edit_distance(k, a), *a))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, a)| a)
+    allowed.iter().map(|a| (edit_distance(k, a), *a)).filter(|(d, _)| *d <= 2).min().map(|(_, a)| a)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -206,11 +169,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
         }
         prev = cur;
     }
@@ -232,29 +191,17 @@ pub fn load(path: &Path, profile: &str) -> Result<PipelineSpec, ConfigError> {
     let root = yaml::parse_file(path)?;
     let mut merged = Merged::default();
     collect(&root, path, &mut merged, &mut vec![path.to_path_buf()])?;
-    let name = merged.name.clone().ok_or_else(|| {
-        err(
-            &root,
-            "pipeline",
-            "missing required key `pipeline` (the pipeline's name)",
-        )
-    })?;
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        || name.is_empty()
-    {
-        return Err(err(
-            &root,
-            "pipeline",
-            format!("pipeline name `{name}` must use letters, digits, `_` or `-`"),
-        ));
+    let name = merged
+        .name
+        .clone()
+        .ok_or_else(|| err(&root, "pipeline", "missing required key `pipeline` (the pipeline's name)"))?;
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') || name.is_empty() {
+        return Err(err(&root, "pipeline", format!("pipeline name `{name}` must use letters, digits, `_` or `-`")));
     }
     // Params and profile.
     let mut params: BTreeMap<String, (Value, Loc)> = BTreeMap::new();
     for (k, loc, v) in &merged.params {
-        let val =
-            Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, join("params", k), m))?;
+        let val = Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, join("params", k), m))?;
         let _ = loc;
         params.insert(k.clone(), (val, v.loc.clone()));
     }
@@ -264,10 +211,7 @@ pub fn load(path: &Path, profile: &str) -> Result<PipelineSpec, ConfigError> {
             return Err(err(
                 &root,
                 "profiles",
-                format!(
-                    "unknown profile `{profile}`; this pipeline defines: {}",
-                    names.join(", ")
-                ),
+                format!("unknown profile `{profile}`; this pipeline defines: {}", names.join(", ")),
             ));
         };
         let ppath = join("profiles", profile);
@@ -283,8 +227,7 @@ pub fn load(path: &Path, profile: &str) -> Result<PipelineSpec, ConfigError> {
                         format!("profile overrides `{k}`, which is not declared under `params`"),
                     ));
                 }
-                let val =
-                    Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, path.clone(), m))?;
+                let val = Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, path.clone(), m))?;
                 params.insert(k.clone(), (val, v.loc.clone()));
             }
         }
@@ -303,16 +246,11 @@ pub fn load(path: &Path, profile: &str) -> Result<PipelineSpec, ConfigError> {
         for inp in &s.inputs {
             if !stages.iter().any(|t| t.name == inp.stage) {
                 let names: Vec<&str> = stages.iter().map(|t| t.name.as_str()).collect();
-                let hint = closest(&inp.stage, &names)
-                    .map(|c| format!(" (did you mean `{c}`?)"))
-                    .unwrap_or_default();
+                let hint = closest(&inp.stage, &names).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
                 return Err(ConfigError::new(
                     &inp.loc,
                     format!("stages.{}.inputs.{}", s.name, inp.name),
-                    format!(
-                        "input refers to stage `{}`, which does not exist{hint}",
-                        inp.stage
-                    ),
+                    format!("input refers to stage `{}`, which does not exist{hint}", inp.stage),
                 ));
             }
         }
@@ -365,23 +303,14 @@ struct Merged {
     targets: Vec<(String, Loc, Node)>,
 }
 
-fn collect(
-    root: &Node,
-    path: &Path,
-    m: &mut Merged,
-    stack: &mut Vec<PathBuf>,
-) -> Result<(), ConfigError> {
+fn collect(root: &Node, path: &Path, m: &mut Merged, stack: &mut Vec<PathBuf>) -> Result<(), ConfigError> {
     let top = map(root, "")?;
     check_keys(top, TOP_KEYS, "")?;
     if let Some(v) = root.get("version") {
         match v.kind {
             Kind::Int(1) => {}
             _ => {
-                return Err(err(
-                    v,
-                    "version",
-                    "unsupported schema version: this rbmlab reads `version: 1`",
-                ));
+                return Err(err(v, "version", "unsupported schema version: this rbmlab reads `version: 1`"));
             }
         }
     }
@@ -398,13 +327,8 @@ fn collect(
             if stack.contains(&p) {
                 return Err(err(f, "include", format!("include cycle through `{rel}`")));
             }
-            let sub = yaml::parse_file(&p).map_err(|e| {
-                if e.loc.line == 0 {
-                    ConfigError::new(&f.loc, "include", e.message)
-                } else {
-                    e.into()
-                }
-            })?;
+            let sub = yaml::parse_file(&p)
+                .map_err(|e| if e.loc.line == 0 { ConfigError::new(&f.loc, "include", e.message) } else { e.into() })?;
             stack.push(p.clone());
             collect(&sub, &p, m, stack)?;
             stack.pop();
@@ -439,28 +363,18 @@ fn collect(
 }
 
 /// Resolves `${params.X}` in a sweep or parameter node, returning an untyped value.
-fn resolve(
-    n: &Node,
-    path: &str,
-    params: &BTreeMap<String, (Value, Loc)>,
-) -> Result<Node, ConfigError> {
+fn resolve(n: &Node, path: &str, params: &BTreeMap<String, (Value, Loc)>) -> Result<Node, ConfigError> {
     if let Some((scope, name)) = reference(n) {
         if scope != "params" {
             return Err(err(
                 n,
                 path,
-                format!(
-                    "only `${{params.NAME}}` references are allowed here, found `${{{scope}.{name}}}`"
-                ),
+                format!("only `${{params.NAME}}` references are allowed here, found `${{{scope}.{name}}}`"),
             ));
         }
-        let (v, _) = params
-            .get(name)
-            .ok_or_else(|| err(n, path, format!("unknown parameter `{name}` in reference")))?;
-        return Ok(Node {
-            kind: value_to_kind(v),
-            loc: n.loc.clone(),
-        });
+        let (v, _) =
+            params.get(name).ok_or_else(|| err(n, path, format!("unknown parameter `{name}` in reference")))?;
+        return Ok(Node { kind: value_to_kind(v), loc: n.loc.clone() });
     }
     match &n.kind {
         Kind::Seq(items) => Ok(Node {
@@ -477,9 +391,7 @@ fn resolve(
             kind: Kind::Map(
                 items
                     .iter()
-                    .map(|(k, l, x)| {
-                        Ok((k.clone(), l.clone(), resolve(x, &join(path, k), params)?))
-                    })
+                    .map(|(k, l, x)| Ok((k.clone(), l.clone(), resolve(x, &join(path, k), params)?)))
                     .collect::<Result<_, ConfigError>>()?,
             ),
             loc: n.loc.clone(),
@@ -496,14 +408,7 @@ fn value_to_kind(v: &Value) -> Kind {
         Value::Bool(b) => Kind::Bool(*b),
         Value::List(l) => Kind::Seq(
             l.iter()
-                .map(|x| Node {
-                    kind: value_to_kind(x),
-                    loc: Loc {
-                        file: Default::default(),
-                        line: 0,
-                        col: 0,
-                    },
-                })
+                .map(|x| Node { kind: value_to_kind(x), loc: Loc { file: Default::default(), line: 0, col: 0 } })
                 .collect(),
         ),
     }
@@ -513,11 +418,7 @@ fn number(n: &Node, path: &str) -> Result<f64, ConfigError> {
     match n.kind {
         Kind::Int(i) => Ok(i as f64),
         Kind::Float(f) if f.is_finite() => Ok(f),
-        _ => Err(err(
-            n,
-            path,
-            format!("expected a finite number, found {}", n.type_name()),
-        )),
+        _ => Err(err(n, path, format!("expected a finite number, found {}", n.type_name()))),
     }
 }
 
@@ -552,34 +453,18 @@ fn dimension(n: &Node, path: &str) -> Result<Vec<Value>, ConfigError> {
             }
             Ok((0..cnt)
                 .map(|i| {
-                    let t = if cnt == 1 {
-                        0.0
-                    } else {
-                        i as f64 / (cnt - 1) as f64
-                    };
-                    let v = if k == "linspace" {
-                        lo + (hi - lo) * t
-                    } else {
-                        lo * (hi / lo).powf(t)
-                    };
+                    let t = if cnt == 1 { 0.0 } else { i as f64 / (cnt - 1) as f64 };
+                    let v = if k == "linspace" { lo + (hi - lo) * t } else { lo * (hi / lo).powf(t) };
                     // Round to 12 significant digits so that 0.1 + 0.2-style noise does not leak into keys.
                     Value::Float(format!("{v:.12e}").parse().unwrap_or(v))
                 })
                 .collect())
         }
-        _ => Err(err(
-            n,
-            path,
-            "expected a list of values or {linspace: [start, stop, count]} / {logspace: [...]}",
-        )),
+        _ => Err(err(n, path, "expected a list of values or {linspace: [start, stop, count]} / {logspace: [...]}")),
     }
 }
 
-fn expand_sweep(
-    n: &Node,
-    path: &str,
-    params: &BTreeMap<String, (Value, Loc)>,
-) -> Result<Sweep, ConfigError> {
+fn expand_sweep(n: &Node, path: &str, params: &BTreeMap<String, (Value, Loc)>) -> Result<Sweep, ConfigError> {
     let n = resolve(n, path, params)?;
     let m = map(&n, path)?;
     check_keys(m, SWEEP_KEYS, path)?;
@@ -591,11 +476,7 @@ fn expand_sweep(
         for (k, _, v) in map(p, &pp)? {
             let vals = dimension(v, &join(&pp, k))?;
             if vals.is_empty() {
-                return Err(err(
-                    v,
-                    &join(&pp, k),
-                    "a sweep dimension needs at least one value",
-                ));
+                return Err(err(v, &join(&pp, k), "a sweep dimension needs at least one value"));
             }
             coords.push(k.clone());
             points = points
@@ -615,11 +496,7 @@ fn expand_sweep(
         let mut cols: Vec<(String, Vec<Value>, &Node)> = Vec::new();
         for (k, _, v) in map(z, &zp)? {
             if coords.contains(k) {
-                return Err(err(
-                    v,
-                    &join(&zp, k),
-                    format!("coordinate `{k}` appears twice in this sweep"),
-                ));
+                return Err(err(v, &join(&zp, k), format!("coordinate `{k}` appears twice in this sweep")));
             }
             cols.push((k.clone(), dimension(v, &join(&zp, k))?, v));
         }
@@ -630,10 +507,7 @@ fn expand_sweep(
                     return Err(err(
                         node,
                         &join(&zp, k),
-                        format!(
-                            "zip dimensions must have equal lengths ({} vs {len})",
-                            c.len()
-                        ),
+                        format!("zip dimensions must have equal lengths ({} vs {len})", c.len()),
                     ));
                 }
             }
@@ -661,11 +535,8 @@ fn expand_sweep(
         let seeds: Vec<i64> = match &s.kind {
             Kind::Map(m) => {
                 check_keys(m, &["count", "base"], &sp)?;
-                let c = count(
-                    s.get("count")
-                        .ok_or_else(|| err(s, &sp, "`seeds` needs `count`"))?,
-                    &join(&sp, "count"),
-                )?;
+                let c =
+                    count(s.get("count").ok_or_else(|| err(s, &sp, "`seeds` needs `count`"))?, &join(&sp, "count"))?;
                 let base = match s.get("base").map(|b| &b.kind) {
                     None => 0,
                     Some(Kind::Int(b)) => *b,
@@ -681,11 +552,7 @@ fn expand_sweep(
                 })
                 .collect::<Result<_, _>>()?,
             _ => {
-                return Err(err(
-                    s,
-                    &sp,
-                    "expected {count: N, base: B} or a list of integers",
-                ));
+                return Err(err(s, &sp, "expected {count: N, base: B} or a list of integers"));
             }
         };
         coords.push("seed".into());
@@ -709,10 +576,7 @@ fn expand_sweep(
             let ip = format!("{pp}[{i}]");
             let mut q = Point::new();
             for (k, _, v) in map(item, &ip)? {
-                q.insert(
-                    k.clone(),
-                    Value::from_node(v).map_err(|m| err(v, &join(&ip, k), m))?,
-                );
+                q.insert(k.clone(), Value::from_node(v).map_err(|m| err(v, &join(&ip, k), m))?);
             }
             if coords.is_empty() && points.is_empty() {
                 coords = q.keys().cloned().collect();
@@ -724,10 +588,7 @@ fn expand_sweep(
                 return Err(err(
                     item,
                     &ip,
-                    format!(
-                        "an explicit point must set exactly the sweep's coordinates: {}",
-                        coords.join(", ")
-                    ),
+                    format!("an explicit point must set exactly the sweep's coordinates: {}", coords.join(", ")),
                 ));
             }
             points.push(q);
@@ -738,14 +599,8 @@ fn expand_sweep(
     }
     // Identity is the values: drop exact duplicates, keep first occurrence.
     let mut seen = std::collections::HashSet::new();
-    points.retain(|p| {
-        seen.insert(serde_json::to_string(&crate::key::canonical_point(p)).unwrap_or_default())
-    });
-    Ok(Sweep {
-        loc: n.loc.clone(),
-        coords,
-        points,
-    })
+    points.retain(|p| seen.insert(serde_json::to_string(&crate::key::canonical_point(p)).unwrap_or_default()));
+    Ok(Sweep { loc: n.loc.clone(), coords, points })
 }
 
 fn parse_stage(
@@ -756,21 +611,12 @@ fn parse_stage(
     sweeps: &BTreeMap<String, Sweep>,
 ) -> Result<StageSpec, ConfigError> {
     let path = join("stages", name);
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        return Err(ConfigError::new(
-            kloc,
-            path,
-            format!("stage name `{name}` must be snake_case (a-z, 0-9, _)"),
-        ));
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(ConfigError::new(kloc, path, format!("stage name `{name}` must be snake_case (a-z, 0-9, _)")));
     }
     let m = map(n, &path)?;
     check_keys(m, STAGE_KEYS, &path)?;
-    let kind_node = n
-        .get("kind")
-        .ok_or_else(|| err(n, &path, "missing required key `kind`"))?;
+    let kind_node = n.get("kind").ok_or_else(|| err(n, &path, "missing required key `kind`"))?;
     let kind = string(kind_node, &join(&path, "kind"))?;
     let foreach = match n.get("foreach") {
         None => None,
@@ -795,11 +641,7 @@ fn parse_stage(
             let expr = match reference(v) {
                 Some(("point", c)) => {
                     let Some((sw, _)) = &foreach else {
-                        return Err(err(
-                            v,
-                            &kp,
-                            "`${point.…}` needs the stage to have `foreach`",
-                        ));
+                        return Err(err(v, &kp, "`${point.…}` needs the stage to have `foreach`"));
                     };
                     if !sweeps[sw].coords.iter().any(|x| x == c) {
                         return Err(err(v, &kp, format!("sweep `{sw}` has no coordinate `{c}`")));
@@ -826,11 +668,7 @@ fn parse_stage(
                 None => (s.as_str(), false),
             };
             let Some((st, out)) = body.split_once('.') else {
-                return Err(err(
-                    v,
-                    &kp,
-                    format!("expected `stage.output` or `stage.output[*]`, found `{s}`"),
-                ));
+                return Err(err(v, &kp, format!("expected `stage.output` or `stage.output[*]`, found `{s}`")));
             };
             inputs.push(InputRef {
                 name: k.clone(),
@@ -847,11 +685,7 @@ fn parse_stage(
             Kind::Str(s) => s.clone(),
             Kind::Int(i) => i.to_string(),
             _ => {
-                return Err(err(
-                    c,
-                    &join(&path, "code_version"),
-                    "expected a string or integer",
-                ));
+                return Err(err(c, &join(&path, "code_version"), "expected a string or integer"));
             }
         }),
     };
@@ -901,8 +735,12 @@ mod tests {
 
     #[test]
     fn linspace_points_keep_their_identity_when_the_grid_is_refined() {
-        let a = load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 3]}}\n", "quick").unwrap();
-        let b = load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 5]}}\n", "quick").unwrap();
+        let a =
+            load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 3]}}\n", "quick")
+                .unwrap();
+        let b =
+            load_str("version: 1\npipeline: t\nsweeps:\n  g:\n    product: {b: {linspace: [0.1, 0.3, 5]}}\n", "quick")
+                .unwrap();
         for p in &a.sweeps["g"].points {
             assert!(b.sweeps["g"].points.contains(p), "{p:?} lost when refining the grid");
         }
@@ -910,9 +748,11 @@ mod tests {
 
     #[test]
     fn profile_errors_name_the_key() {
-        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {m: 2}}}\n", "quick").unwrap_err();
+        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {m: 2}}}\n", "quick")
+            .unwrap_err();
         assert_eq!(e.path, "profiles.quick.params.m");
-        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {n: 2}}}\n", "paper").unwrap_err();
+        let e = load_str("version: 1\npipeline: t\nparams: {n: 1}\nprofiles: {quick: {params: {n: 2}}}\n", "paper")
+            .unwrap_err();
         assert!(e.message.contains("unknown profile `paper`"));
         let e = load_str("version: 2\npipeline: t\n", "quick").unwrap_err();
         assert_eq!((e.loc.line, e.path.as_str()), (1, "version"));

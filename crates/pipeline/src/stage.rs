@@ -23,12 +23,7 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// A required parameter.
     pub fn new(name: &'static str, ty: ParamType, doc: &'static str) -> Self {
-        Self {
-            name,
-            ty,
-            default: None,
-            doc,
-        }
+        Self { name, ty, default: None, doc }
     }
     /// Makes the parameter optional with a default.
     pub fn default(mut self, v: Value) -> Self {
@@ -90,21 +85,15 @@ pub struct StageCtx<'a> {
 
 impl StageCtx<'_> {
     fn get(&self, name: &str) -> anyhow::Result<&Value> {
-        self.params
-            .get(name)
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not set"))
+        self.params.get(name).ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not set"))
     }
     /// A float parameter.
     pub fn f64(&self, name: &str) -> anyhow::Result<f64> {
-        self.get(name)?
-            .as_f64()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a number"))
+        self.get(name)?.as_f64().ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a number"))
     }
     /// An integer parameter.
     pub fn i64(&self, name: &str) -> anyhow::Result<i64> {
-        self.get(name)?
-            .as_i64()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not an integer"))
+        self.get(name)?.as_i64().ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not an integer"))
     }
     /// A non-negative integer parameter as usize.
     pub fn usize(&self, name: &str) -> anyhow::Result<usize> {
@@ -118,21 +107,15 @@ impl StageCtx<'_> {
     }
     /// A string parameter.
     pub fn str(&self, name: &str) -> anyhow::Result<&str> {
-        self.get(name)?
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a string"))
+        self.get(name)?.as_str().ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a string"))
     }
     /// A boolean parameter.
     pub fn bool(&self, name: &str) -> anyhow::Result<bool> {
-        self.get(name)?
-            .as_bool()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a boolean"))
+        self.get(name)?.as_bool().ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a boolean"))
     }
     /// A float-list parameter.
     pub fn f64_list(&self, name: &str) -> anyhow::Result<Vec<f64>> {
-        self.get(name)?
-            .as_f64_list()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a list of numbers"))
+        self.get(name)?.as_f64_list().ok_or_else(|| anyhow::anyhow!("parameter `{name}` is not a list of numbers"))
     }
     /// The single upstream table of a non-gather input.
     pub fn input(&self, name: &str) -> anyhow::Result<&Upstream> {
@@ -144,10 +127,7 @@ impl StageCtx<'_> {
     }
     /// All upstream tables of a gather input.
     pub fn gathered(&self, name: &str) -> anyhow::Result<&[Upstream]> {
-        self.inputs
-            .get(name)
-            .map(|v| v.as_slice())
-            .ok_or_else(|| anyhow::anyhow!("input `{name}` is not connected"))
+        self.inputs.get(name).map(|v| v.as_slice()).ok_or_else(|| anyhow::anyhow!("input `{name}` is not connected"))
     }
 }
 

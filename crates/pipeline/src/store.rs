@@ -125,25 +125,16 @@ impl Store {
         for d in ["entries", "staging", "locks", "quarantine", "index", "runs"] {
             fs::create_dir_all(base.join(d))?;
         }
-        Ok(Store {
-            results: results.to_path_buf(),
-            base,
-        })
+        Ok(Store { results: results.to_path_buf(), base })
     }
 
     /// Opens without creating anything (for read-only commands); errors if absent.
     pub fn open_existing(results: &Path) -> io::Result<Store> {
         let base = results.join("store").join("v1");
         if !base.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no store under {}", results.display()),
-            ));
+            return Err(io::Error::new(io::ErrorKind::NotFound, format!("no store under {}", results.display())));
         }
-        Ok(Store {
-            results: results.to_path_buf(),
-            base,
-        })
+        Ok(Store { results: results.to_path_buf(), base })
     }
 
     /// The results folder.
@@ -157,11 +148,7 @@ impl Store {
 
     /// Directory of an entry.
     pub fn entry_dir(&self, kind: &str, key: &str) -> PathBuf {
-        self.base
-            .join("entries")
-            .join(kind)
-            .join(&key[..2])
-            .join(key)
+        self.base.join("entries").join(kind).join(&key[..2]).join(key)
     }
 
     /// Checks an entry.
@@ -186,10 +173,7 @@ impl Store {
             },
         };
         if m.key != key {
-            return Status::Corrupt(format!(
-                "MANIFEST.json names key {} instead of {key}",
-                m.key
-            ));
+            return Status::Corrupt(format!("MANIFEST.json names key {} instead of {key}", m.key));
         }
         if level != Verify::Presence {
             for f in &m.files {
@@ -197,12 +181,7 @@ impl Store {
                 match fs::metadata(&p) {
                     Err(_) => return Status::Corrupt(format!("{} is missing", f.path)),
                     Ok(md) if md.len() != f.bytes => {
-                        return Status::Corrupt(format!(
-                            "{} has {} bytes, expected {}",
-                            f.path,
-                            md.len(),
-                            f.bytes
-                        ));
+                        return Status::Corrupt(format!("{} has {} bytes, expected {}", f.path, md.len(), f.bytes));
                     }
                     Ok(_) => {}
                 }
@@ -210,10 +189,7 @@ impl Store {
                     match hash_file(&p) {
                         Ok((_, h)) if h == f.b3 => {}
                         Ok(_) => {
-                            return Status::Corrupt(format!(
-                                "{} does not match its BLAKE3 digest",
-                                f.path
-                            ));
+                            return Status::Corrupt(format!("{} does not match its BLAKE3 digest", f.path));
                         }
                         Err(e) => return Status::Corrupt(format!("{} is unreadable: {e}", f.path)),
                     }
@@ -226,10 +202,7 @@ impl Store {
     /// Moves a damaged entry to `quarantine/` (kept for inspection) so that it gets recomputed.
     pub fn quarantine(&self, kind: &str, key: &str, reason: &str) -> io::Result<PathBuf> {
         let src = self.entry_dir(kind, key);
-        let ts = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
+        let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let dst = self.base.join("quarantine").join(format!("{key}.{ts}"));
         fs::rename(&src, &dst)?;
         fs::write(dst.join("QUARANTINE_REASON.txt"), reason)?;
@@ -240,11 +213,7 @@ impl Store {
     pub fn lock(&self, key: &str) -> io::Result<KeyLock> {
         let dir = self.base.join("locks").join(&key[..2]);
         fs::create_dir_all(&dir)?;
-        let f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(format!("{key}.lock")))?;
+        let f = OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("{key}.lock")))?;
         use std::os::fd::AsRawFd;
         loop {
             // SAFETY: flock on a valid, owned file descriptor.
@@ -262,21 +231,11 @@ impl Store {
 
     /// Starts a staging directory for `key`.
     pub fn begin(&self, key: &str) -> io::Result<Staging> {
-        let nonce = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = self
-            .base
-            .join("staging")
-            .join(format!("{key}.{}.{nonce}", std::process::id()));
+        let nonce =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let dir = self.base.join("staging").join(format!("{key}.{}.{nonce}", std::process::id()));
         fs::create_dir_all(dir.join("out"))?;
-        Ok(Staging {
-            dir,
-            files: vec![],
-            outputs: vec![],
-            done: false,
-        })
+        Ok(Staging { dir, files: vec![], outputs: vec![], done: false })
     }
 
     /// Removes staging folders left behind by processes that no longer run.
@@ -287,7 +246,9 @@ impl Store {
             let name = e.file_name().to_string_lossy().to_string();
             let pid: Option<i32> = name.split('.').nth(1).and_then(|p| p.parse().ok());
             // SAFETY: kill with signal 0 only checks for existence.
-            let alive = pid.is_some_and(|p| unsafe { libc::kill(p, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM));
+            let alive = pid.is_some_and(
+                |p| unsafe { libc::kill(p, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM),
+            );
             if !alive {
                 fs::remove_dir_all(e.path())?;
                 n += 1;
@@ -321,9 +282,7 @@ impl Store {
 
     /// Path of an output file of an entry.
     pub fn output_path(&self, kind: &str, key: &str, output: &str) -> PathBuf {
-        self.entry_dir(kind, key)
-            .join("out")
-            .join(format!("{output}.parquet"))
+        self.entry_dir(kind, key).join("out").join(format!("{output}.parquet"))
     }
 
     /// Every entry present: (kind, key).
@@ -359,18 +318,8 @@ impl Store {
     }
 
     /// Reads an index record.
-    pub fn read_index(
-        &self,
-        pipeline: &str,
-        stage: &str,
-        point_id: &str,
-    ) -> Option<serde_json::Value> {
-        let p = self
-            .base
-            .join("index")
-            .join(pipeline)
-            .join(stage)
-            .join(format!("{point_id}.json"));
+    pub fn read_index(&self, pipeline: &str, stage: &str, point_id: &str) -> Option<serde_json::Value> {
+        let p = self.base.join("index").join(pipeline).join(stage).join(format!("{point_id}.json"));
         serde_json::from_slice(&fs::read(p).ok()?).ok()
     }
 
@@ -422,23 +371,11 @@ impl Staging {
     ) -> anyhow::Result<()> {
         let rel = format!("out/{name}.parquet");
         let f = File::create(self.dir.join(&rel))?;
-        let mut w = HashingWriter {
-            f,
-            h: blake3::Hasher::new(),
-            n: 0,
-        };
+        let mut w = HashingWriter { f, h: blake3::Hasher::new(), n: 0 };
         table::write_parquet(&mut w, batch, provenance)?;
         w.f.sync_all()?;
-        self.files.push(FileEntry {
-            path: rel.clone(),
-            bytes: w.n,
-            b3: hex(&w.h.finalize()),
-        });
-        self.outputs.push(OutputEntry {
-            name: name.to_string(),
-            path: rel,
-            rows: batch.num_rows() as u64,
-        });
+        self.files.push(FileEntry { path: rel.clone(), bytes: w.n, b3: hex(&w.h.finalize()) });
+        self.outputs.push(OutputEntry { name: name.to_string(), path: rel, rows: batch.num_rows() as u64 });
         Ok(())
     }
 
@@ -454,11 +391,7 @@ impl Staging {
         let mut f = File::create(self.dir.join("key.json"))?;
         f.write_all(&kj)?;
         f.sync_all()?;
-        self.files.push(FileEntry {
-            path: "key.json".into(),
-            bytes: kj.len() as u64,
-            b3: hex(&blake3::hash(&kj)),
-        });
+        self.files.push(FileEntry { path: "key.json".into(), bytes: kj.len() as u64, b3: hex(&blake3::hash(&kj)) });
         manifest.files = self.files.clone();
         manifest.outputs = self.outputs.clone();
         let mut f = File::create(self.dir.join("MANIFEST.json"))?;
@@ -476,10 +409,7 @@ impl Staging {
                 self.done = true;
                 Ok(Published::Ours)
             }
-            Err(e)
-                if e.kind() == io::ErrorKind::AlreadyExists
-                    || e.raw_os_error() == Some(libc::ENOTEMPTY) =>
-            {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists || e.raw_os_error() == Some(libc::ENOTEMPTY) => {
                 Ok(Published::AlreadyThere)
             }
             Err(e) => Err(e.into()),
@@ -502,15 +432,7 @@ fn rename_noreplace(src: &Path, dst: &Path) -> io::Result<()> {
     let s = CString::new(src.as_os_str().as_bytes())?;
     let d = CString::new(dst.as_os_str().as_bytes())?;
     // SAFETY: valid NUL-terminated paths; AT_FDCWD directory handles.
-    let r = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            s.as_ptr(),
-            libc::AT_FDCWD,
-            d.as_ptr(),
-            libc::RENAME_NOREPLACE,
-        )
-    };
+    let r = unsafe { libc::renameat2(libc::AT_FDCWD, s.as_ptr(), libc::AT_FDCWD, d.as_ptr(), libc::RENAME_NOREPLACE) };
     if r == 0 {
         return Ok(());
     }

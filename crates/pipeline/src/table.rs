@@ -4,8 +4,8 @@
 
 use crate::value::{Params, Value};
 use arrow::array::{
-    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, Float32Array, Float64Array, Int32Array,
-    Int64Array, StringArray,
+    Array, ArrayRef, BooleanArray, FixedSizeBinaryArray, Float32Array, Float64Array, Int32Array, Int64Array,
+    StringArray,
 };
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
@@ -36,8 +36,7 @@ impl TableBuilder {
         Self::default()
     }
     fn push(mut self, name: &str, col: ArrayRef) -> Self {
-        self.fields
-            .push(Field::new(name, col.data_type().clone(), false));
+        self.fields.push(Field::new(name, col.data_type().clone(), false));
         self.cols.push(col);
         self
     }
@@ -87,9 +86,18 @@ fn column<'a>(b: &'a RecordBatch, name: &str) -> anyhow::Result<&'a ArrayRef> {
 }
 
 /// Casts column `name` to `to` (only from the listed source types) and downcasts it.
-fn cast_column<A: Array + Clone + 'static>(b: &RecordBatch, name: &str, from: &[DataType], to: DataType) -> anyhow::Result<A> {
+fn cast_column<A: Array + Clone + 'static>(
+    b: &RecordBatch,
+    name: &str,
+    from: &[DataType],
+    to: DataType,
+) -> anyhow::Result<A> {
     let c = column(b, name)?;
-    anyhow::ensure!(from.contains(c.data_type()), "column `{name}` has type {}, expected one of {from:?}", c.data_type());
+    anyhow::ensure!(
+        from.contains(c.data_type()),
+        "column `{name}` has type {}, expected one of {from:?}",
+        c.data_type()
+    );
     let cast = arrow::compute::cast(c, &to)?;
     Ok(cast.as_any().downcast_ref::<A>().expect("cast to the requested type").clone())
 }
@@ -132,12 +140,7 @@ pub fn col_fixed_binary(b: &RecordBatch, name: &str) -> anyhow::Result<(usize, V
 }
 
 fn columns(b: &RecordBatch) -> String {
-    b.schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    b.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Prepends the parameters as constant columns (those the table does not already have).
@@ -172,9 +175,7 @@ pub fn check_conventions(batch: &RecordBatch) -> anyhow::Result<()> {
     for f in batch.schema().fields() {
         let name = f.name();
         let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         anyhow::ensure!(ok, "column name `{name}` is not snake_case");
         let portable = matches!(
             f.data_type(),
@@ -186,11 +187,7 @@ pub fn check_conventions(batch: &RecordBatch) -> anyhow::Result<()> {
                 | DataType::Utf8
                 | DataType::FixedSizeBinary(_)
         );
-        anyhow::ensure!(
-            portable,
-            "column `{name}` has non-portable type {}",
-            f.data_type()
-        );
+        anyhow::ensure!(portable, "column `{name}` has non-portable type {}", f.data_type());
     }
     Ok(())
 }
@@ -198,11 +195,7 @@ pub fn check_conventions(batch: &RecordBatch) -> anyhow::Result<()> {
 /// Writes a batch as Parquet (zstd level 3, one row group per 1M rows) with footer
 /// key–value metadata; returns the bytes written. The output bytes depend only on the
 /// batch and the metadata.
-pub fn write_parquet<W: Write + Send>(
-    w: W,
-    batch: &RecordBatch,
-    provenance: &serde_json::Value,
-) -> anyhow::Result<()> {
+pub fn write_parquet<W: Write + Send>(w: W, batch: &RecordBatch, provenance: &serde_json::Value) -> anyhow::Result<()> {
     check_conventions(batch)?;
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(3)?))
@@ -214,12 +207,10 @@ pub fn write_parquet<W: Write + Send>(
         .build();
     // The same pairs go into the Arrow schema metadata too: pyarrow (and pandas) surface the
     // schema stored under `ARROW:schema` and ignore the other footer pairs.
-    let meta: std::collections::HashMap<String, String> = [
-        (FOOTER_PROVENANCE.to_string(), provenance.to_string()),
-        (FOOTER_SCHEMA.to_string(), "1".to_string()),
-    ]
-    .into_iter()
-    .collect();
+    let meta: std::collections::HashMap<String, String> =
+        [(FOOTER_PROVENANCE.to_string(), provenance.to_string()), (FOOTER_SCHEMA.to_string(), "1".to_string())]
+            .into_iter()
+            .collect();
     let schema = Arc::new(batch.schema().as_ref().clone().with_metadata(meta));
     let batch = batch.clone().with_schema(schema.clone())?;
     let mut writer = ArrowWriter::try_new(w, schema, Some(props))?;
@@ -230,8 +221,7 @@ pub fn write_parquet<W: Write + Send>(
 
 /// Reads a Parquet file into one batch.
 pub fn read_parquet(path: &Path) -> anyhow::Result<RecordBatch> {
-    let f = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     read_parquet_bytes(bytes_of(f)?)
 }
 
@@ -258,11 +248,7 @@ pub fn footer_metadata(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
         .metadata()
         .file_metadata()
         .key_value_metadata()
-        .map(|kv| {
-            kv.iter()
-                .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
-                .collect()
-        })
+        .map(|kv| kv.iter().map(|k| (k.key.clone(), k.value.clone().unwrap_or_default())).collect())
         .unwrap_or_default())
 }
 
@@ -272,11 +258,7 @@ mod tests {
 
     #[test]
     fn roundtrip_with_params_and_footer() {
-        let b = TableBuilder::new()
-            .f64("x", vec![1.0, 2.0])
-            .i64("step", vec![0, 1])
-            .build()
-            .unwrap();
+        let b = TableBuilder::new().f64("x", vec![1.0, 2.0]).i64("step", vec![0, 1]).build().unwrap();
         let mut p = Params::new();
         p.insert("beta".into(), Value::Float(0.5));
         p.insert("seed".into(), Value::Int(3));
@@ -295,10 +277,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_column_names() {
-        let b = TableBuilder::new()
-            .f64("Bad Name", vec![1.0])
-            .build()
-            .unwrap();
+        let b = TableBuilder::new().f64("Bad Name", vec![1.0]).build().unwrap();
         assert!(write_parquet(Vec::new(), &b, &serde_json::json!({})).is_err());
     }
 }

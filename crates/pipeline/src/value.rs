@@ -87,9 +87,7 @@ impl Value {
             Kind::Int(i) => Value::Int(*i),
             Kind::Float(f) => {
                 if !f.is_finite() {
-                    return Err(format!(
-                        "{f} is not allowed: parameters must be finite numbers"
-                    ));
+                    return Err(format!("{f} is not allowed: parameters must be finite numbers"));
                 }
                 Value::Float(*f)
             }
@@ -164,33 +162,23 @@ impl ParamType {
         let bad = || format!("expected {}, found {}", self.name(), describe(v));
         match (self, v) {
             (ParamType::Int, Value::Int(_)) => Ok(v.clone()),
-            (ParamType::Int, Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-                Ok(Value::Int(*f as i64))
-            }
+            (ParamType::Int, Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Value::Int(*f as i64)),
             (ParamType::Float, Value::Float(f)) => {
                 if f.is_finite() {
                     Ok(v.clone())
                 } else {
-                    Err(format!(
-                        "{f} is not allowed: parameters must be finite numbers"
-                    ))
+                    Err(format!("{f} is not allowed: parameters must be finite numbers"))
                 }
             }
             (ParamType::Float, Value::Int(i)) => Ok(Value::Float(*i as f64)),
             (ParamType::Str, Value::Str(_)) => Ok(v.clone()),
             (ParamType::Bool, Value::Bool(_)) => Ok(v.clone()),
-            (ParamType::FloatList, Value::List(items)) => Ok(Value::List(
-                items
-                    .iter()
-                    .map(|x| ParamType::Float.coerce(x))
-                    .collect::<Result<_, _>>()?,
-            )),
-            (ParamType::IntList, Value::List(items)) => Ok(Value::List(
-                items
-                    .iter()
-                    .map(|x| ParamType::Int.coerce(x))
-                    .collect::<Result<_, _>>()?,
-            )),
+            (ParamType::FloatList, Value::List(items)) => {
+                Ok(Value::List(items.iter().map(|x| ParamType::Float.coerce(x)).collect::<Result<_, _>>()?))
+            }
+            (ParamType::IntList, Value::List(items)) => {
+                Ok(Value::List(items.iter().map(|x| ParamType::Int.coerce(x)).collect::<Result<_, _>>()?))
+            }
             (ParamType::FloatList, Value::Float(_) | Value::Int(_)) => {
                 Ok(Value::List(vec![ParamType::Float.coerce(v)?]))
             }
@@ -221,14 +209,8 @@ mod tests {
         let a = ParamType::Float.coerce(&Value::Int(1)).unwrap();
         let b = ParamType::Float.coerce(&Value::Float(1.0)).unwrap();
         assert_eq!(a.canonical(), b.canonical());
-        assert_eq!(
-            Value::Float(0.1).canonical(),
-            Value::Float(1e-1).canonical()
-        );
-        assert_eq!(
-            Value::Float(-0.0).canonical(),
-            Value::Float(0.0).canonical()
-        );
+        assert_eq!(Value::Float(0.1).canonical(), Value::Float(1e-1).canonical());
+        assert_eq!(Value::Float(-0.0).canonical(), Value::Float(0.0).canonical());
         assert!(ParamType::Float.coerce(&Value::Float(f64::NAN)).is_err());
         assert!(ParamType::Int.coerce(&Value::Float(1.5)).is_err());
         assert!(ParamType::Int.coerce(&Value::Str("3".into())).is_err());

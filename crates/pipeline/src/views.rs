@@ -16,12 +16,7 @@ pub fn refresh(plan: &Plan, store: &Store) -> io::Result<usize> {
     for (stage, ids) in &plan.stages {
         let Some(first) = ids.first() else { continue };
         for out in &plan.tasks[*first].info.outputs {
-            let dir = store
-                .results()
-                .join("tables")
-                .join(&plan.pipeline)
-                .join(stage)
-                .join(out);
+            let dir = store.results().join("tables").join(&plan.pipeline).join(stage).join(out);
             fs::create_dir_all(&dir)?;
             let mut want = BTreeSet::new();
             for &id in ids {
@@ -74,19 +69,10 @@ pub fn explain(plan: &Plan, store: Option<&Store>) -> Vec<PlanLine> {
     let mut hit = vec![false; plan.tasks.len()];
     let mut out = Vec::new();
     for t in &plan.tasks {
-        let h = store
-            .is_some_and(|s| matches!(s.check(&t.kind, &t.key, Verify::Presence), Status::Ok(_)));
+        let h = store.is_some_and(|s| matches!(s.check(&t.kind, &t.key, Verify::Presence), Status::Ok(_)));
         hit[t.id] = h;
-        let reasons = if h {
-            vec![]
-        } else {
-            miss_reasons(plan, t, store, &hit)
-        };
-        out.push(PlanLine {
-            label: t.label(),
-            hit: h,
-            reasons,
-        });
+        let reasons = if h { vec![] } else { miss_reasons(plan, t, store, &hit) };
+        out.push(PlanLine { label: t.label(), hit: h, reasons });
     }
     out
 }
@@ -105,30 +91,17 @@ fn miss_reasons(plan: &Plan, t: &Task, store: Option<&Store>, hit: &[bool]) -> V
         .into_iter()
         .collect();
     if let Status::Corrupt(w) = store.check(&t.kind, &t.key, Verify::Presence) {
-        return vec![format!(
-            "stored entry is damaged ({w}); it will be quarantined and recomputed"
-        )];
+        return vec![format!("stored entry is damaged ({w}); it will be quarantined and recomputed")];
     }
     let Some(rec) = store.read_index(&plan.pipeline, &t.stage, &t.point_id()) else {
         let mut r = vec!["never computed for this point".to_string()];
         if !upstream_missing.is_empty() {
-            r.push(format!(
-                "upstream will run: {}",
-                upstream_missing.join(", ")
-            ));
+            r.push(format!("upstream will run: {}", upstream_missing.join(", ")));
         }
         return r;
     };
-    let old_key = rec
-        .get("key")
-        .and_then(|k| k.as_str())
-        .unwrap_or_default()
-        .to_string();
-    let old_kind = rec
-        .get("kind")
-        .and_then(|k| k.as_str())
-        .unwrap_or(&t.kind)
-        .to_string();
+    let old_key = rec.get("key").and_then(|k| k.as_str()).unwrap_or_default().to_string();
+    let old_kind = rec.get("kind").and_then(|k| k.as_str()).unwrap_or(&t.kind).to_string();
     let Some(old) = store.read_preimage(&old_kind, &old_key) else {
         return vec![format!(
             "previous entry {} is gone from the store (gc or quarantine)",
@@ -137,21 +110,12 @@ fn miss_reasons(plan: &Plan, t: &Task, store: Option<&Store>, hit: &[bool]) -> V
     };
     let mut r: Vec<String> = key::diff(&old, &t.preimage)
         .into_iter()
-        .map(|d| {
-            if d.starts_with("code.") {
-                format!("code of stage kind `{}` changed ({d})", t.kind)
-            } else {
-                d
-            }
-        })
+        .map(|d| if d.starts_with("code.") { format!("code of stage kind `{}` changed ({d})", t.kind) } else { d })
         .filter(|d| !d.starts_with("inputs."))
         .collect();
     if !upstream_missing.is_empty() {
         r.push(format!("upstream missed: {}", upstream_missing.join(", ")));
-    } else if key::diff(&old, &t.preimage)
-        .iter()
-        .any(|d| d.starts_with("inputs."))
-    {
+    } else if key::diff(&old, &t.preimage).iter().any(|d| d.starts_with("inputs.")) {
         r.push("upstream keys changed".into());
     }
     if r.is_empty() {

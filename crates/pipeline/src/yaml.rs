@@ -103,22 +103,13 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Node, SyntaxError> {
             Err(e) => {
                 let m = e.marker();
                 return Err(SyntaxError {
-                    loc: Loc {
-                        file,
-                        line: m.line(),
-                        col: m.col() + 1,
-                    },
+                    loc: Loc { file, line: m.line(), col: m.col() + 1 },
                     message: e.info().to_string(),
                 });
             }
         }
     }
-    let mut b = Builder {
-        events,
-        pos: 0,
-        file: file.clone(),
-        anchors: Default::default(),
-    };
+    let mut b = Builder { events, pos: 0, file: file.clone(), anchors: Default::default() };
     // Skip StreamStart / DocumentStart.
     while b.pos < b.events.len() {
         match b.events[b.pos].0 {
@@ -127,14 +118,8 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Node, SyntaxError> {
         }
     }
     let loc = b.loc();
-    if matches!(
-        b.peek(),
-        None | Some(Event::StreamEnd) | Some(Event::DocumentEnd)
-    ) {
-        return Ok(Node {
-            kind: Kind::Null,
-            loc,
-        });
+    if matches!(b.peek(), None | Some(Event::StreamEnd) | Some(Event::DocumentEnd)) {
+        return Ok(Node { kind: Kind::Null, loc });
     }
     let node = b.node()?;
     // A second document is not allowed.
@@ -142,10 +127,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Node, SyntaxError> {
         match b.events[b.pos].0 {
             Event::DocumentEnd | Event::StreamEnd | Event::Nothing => b.pos += 1,
             _ => {
-                return Err(SyntaxError {
-                    loc: b.loc(),
-                    message: "only one YAML document per file".into(),
-                });
+                return Err(SyntaxError { loc: b.loc(), message: "only one YAML document per file".into() });
             }
         }
     }
@@ -155,11 +137,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Node, SyntaxError> {
 /// Reads and parses a YAML file.
 pub fn parse_file(path: &Path) -> Result<Node, SyntaxError> {
     let text = std::fs::read_to_string(path).map_err(|e| SyntaxError {
-        loc: Loc {
-            file: Arc::new(path.to_path_buf()),
-            line: 0,
-            col: 0,
-        },
+        loc: Loc { file: Arc::new(path.to_path_buf()), line: 0, col: 0 },
         message: format!("cannot read file: {e}"),
     })?;
     parse_str(&text, path)
@@ -177,31 +155,16 @@ impl<'a> Builder<'a> {
         self.events.get(self.pos).map(|e| &e.0)
     }
     fn loc(&self) -> Loc {
-        let (line, col) = self
-            .events
-            .get(self.pos)
-            .map(|e| (e.1, e.2))
-            .unwrap_or((0, 0));
-        Loc {
-            file: self.file.clone(),
-            line,
-            col,
-        }
+        let (line, col) = self.events.get(self.pos).map(|e| (e.1, e.2)).unwrap_or((0, 0));
+        Loc { file: self.file.clone(), line, col }
     }
     fn err(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            loc: self.loc(),
-            message: message.into(),
-        }
+        SyntaxError { loc: self.loc(), message: message.into() }
     }
 
     fn node(&mut self) -> Result<Node, SyntaxError> {
         let loc = self.loc();
-        let ev = self
-            .events
-            .get(self.pos)
-            .map(|e| e.0.clone())
-            .ok_or_else(|| self.err("unexpected end of input"))?;
+        let ev = self.events.get(self.pos).map(|e| e.0.clone()).ok_or_else(|| self.err("unexpected end of input"))?;
         self.pos += 1;
         let (node, anchor) = match ev {
             Event::Scalar(v, style, anchor, tag) => {
@@ -224,13 +187,7 @@ impl<'a> Builder<'a> {
                         _ => items.push(self.node()?),
                     }
                 }
-                (
-                    Node {
-                        kind: Kind::Seq(items),
-                        loc,
-                    },
-                    anchor,
-                )
+                (Node { kind: Kind::Seq(items), loc }, anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let mut items: Vec<(String, Loc, Node)> = Vec::new();
@@ -249,47 +206,30 @@ impl<'a> Builder<'a> {
                                 Kind::Bool(b) => b.to_string(),
                                 Kind::Float(f) => f.to_string(),
                                 _ => {
-                                    let message = format!(
-                                        "mapping keys must be scalars, found {}",
-                                        k.type_name()
-                                    );
-                                    return Err(SyntaxError {
-                                        loc: k.loc,
-                                        message,
-                                    });
+                                    let message = format!("mapping keys must be scalars, found {}", k.type_name());
+                                    return Err(SyntaxError { loc: k.loc, message });
                                 }
                             };
                             if items.iter().any(|(kk, _, _)| *kk == key) {
-                                return Err(SyntaxError {
-                                    loc: k.loc,
-                                    message: format!("duplicate key `{key}`"),
-                                });
+                                return Err(SyntaxError { loc: k.loc, message: format!("duplicate key `{key}`") });
                             }
                             let v = self.node()?;
                             items.push((key, k.loc, v));
                         }
                     }
                 }
-                (
-                    Node {
-                        kind: Kind::Map(items),
-                        loc,
-                    },
-                    anchor,
-                )
+                (Node { kind: Kind::Map(items), loc }, anchor)
             }
             Event::Alias(id) => {
-                let n = self.anchors.get(&id).cloned().ok_or_else(|| SyntaxError {
-                    loc: loc.clone(),
-                    message: "alias to an unknown anchor".into(),
-                })?;
+                let n = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| SyntaxError { loc: loc.clone(), message: "alias to an unknown anchor".into() })?;
                 return Ok(Node { kind: n.kind, loc });
             }
             other => {
-                return Err(SyntaxError {
-                    loc,
-                    message: format!("unexpected YAML event {other:?}"),
-                });
+                return Err(SyntaxError { loc, message: format!("unexpected YAML event {other:?}") });
             }
         };
         if anchor > 0 {
@@ -328,8 +268,7 @@ fn plain_scalar(s: &str) -> Kind {
         let b = digits.as_bytes();
         !b.is_empty()
             && (b[0].is_ascii_digit() || b[0] == b'.')
-            && b.iter()
-                .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
+            && b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
             && b.iter().any(|c| c.is_ascii_digit())
     };
     if looks_float && let Ok(f) = s.parse::<f64>() {
@@ -344,20 +283,13 @@ mod tests {
 
     #[test]
     fn types_and_positions() {
-        let n = parse_str(
-            "a: 1\nb: 1.0\nc: '1'\nd: [x, true, ~]\ne:\n  f: 1e-3\n",
-            Path::new("t.yaml"),
-        )
-        .unwrap();
+        let n = parse_str("a: 1\nb: 1.0\nc: '1'\nd: [x, true, ~]\ne:\n  f: 1e-3\n", Path::new("t.yaml")).unwrap();
         assert_eq!(n.get("a").unwrap().kind, Kind::Int(1));
         assert_eq!(n.get("b").unwrap().kind, Kind::Float(1.0));
         assert_eq!(n.get("c").unwrap().kind, Kind::Str("1".into()));
         let e = n.get("e").unwrap();
         assert_eq!(e.get("f").unwrap().kind, Kind::Float(1e-3));
-        assert_eq!(
-            (e.get("f").unwrap().loc.line, e.get("f").unwrap().loc.col),
-            (6, 6)
-        );
+        assert_eq!((e.get("f").unwrap().loc.line, e.get("f").unwrap().loc.col), (6, 6));
         match &n.get("d").unwrap().kind {
             Kind::Seq(v) => assert_eq!(v[2].kind, Kind::Null),
             _ => panic!(),

@@ -20,16 +20,10 @@ pub fn put_f32_rows(b: TableBuilder, name: &str, x: &Array2<f64>) -> anyhow::Res
 /// Reads column `name` written by [`put_f32_rows`] back as an `n × d` f64 matrix.
 pub fn get_f32_rows(t: &RecordBatch, name: &str) -> anyhow::Result<Array2<f64>> {
     let (w, bytes) = table::col_fixed_binary(t, name)?;
-    anyhow::ensure!(
-        w % 4 == 0,
-        "column `{name}` has width {w}, not a multiple of 4 (f32)"
-    );
+    anyhow::ensure!(w % 4 == 0, "column `{name}` has width {w}, not a multiple of 4 (f32)");
     let d = w / 4;
     let n = t.num_rows();
-    let v: Vec<f64> = bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64)
-        .collect();
+    let v: Vec<f64> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]) as f64).collect();
     Array2::from_shape_vec((n, d), v).context("sample matrix shape")
 }
 
@@ -42,9 +36,6 @@ pub fn put_i8_rows(b: TableBuilder, name: &str, x: &Array2<i8>) -> anyhow::Resul
 /// Reads column `name` written by [`put_i8_rows`].
 pub fn get_i8_rows(t: &RecordBatch, name: &str) -> anyhow::Result<Array2<i8>> {
     let (w, bytes) = table::col_fixed_binary(t, name)?;
-    Array2::from_shape_vec(
-        (t.num_rows(), w),
-        bytes.into_iter().map(|b| b as i8).collect(),
-    )
-    .context("sample matrix shape")
+    Array2::from_shape_vec((t.num_rows(), w), bytes.into_iter().map(|b| b as i8).collect())
+        .context("sample matrix shape")
 }

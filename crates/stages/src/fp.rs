@@ -11,20 +11,12 @@ mod generated {
 pub fn fingerprint(crates: &[&str], module: &str) -> String {
     let mut h = blake3::Hasher::new_derive_key("rbmlab code fingerprint v1");
     for c in crates {
-        let d = generated::CRATES
-            .iter()
-            .find(|(n, _)| n == c)
-            .map(|(_, d)| *d)
-            .unwrap_or("unknown-crate");
+        let d = generated::CRATES.iter().find(|(n, _)| n == c).map(|(_, d)| *d).unwrap_or("unknown-crate");
         h.update(c.as_bytes());
         h.update(d.as_bytes());
     }
     for f in [module, "codec.rs", "lib.rs", "fp.rs"] {
-        let d = generated::FILES
-            .iter()
-            .find(|(n, _)| *n == f)
-            .map(|(_, d)| *d)
-            .unwrap_or("unknown-file");
+        let d = generated::FILES.iter().find(|(n, _)| *n == f).map(|(_, d)| *d).unwrap_or("unknown-file");
         h.update(f.as_bytes());
         h.update(d.as_bytes());
     }

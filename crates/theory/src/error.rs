@@ -41,9 +41,5 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Returns `Err(InvalidParameter)` unless `cond` holds.
 pub(crate) fn ensure(cond: bool, name: &'static str, value: f64, reason: &'static str) -> Result<()> {
-    if cond && value.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::InvalidParameter { name, value, reason })
-    }
+    if cond && value.is_finite() { Ok(()) } else { Err(Error::InvalidParameter { name, value, reason }) }
 }

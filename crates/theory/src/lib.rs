@@ -5,8 +5,8 @@
 
 pub mod error;
 pub mod ode;
-pub mod quad;
 pub mod p003;
+pub mod quad;
 pub mod spiked;
 
 pub mod linear;

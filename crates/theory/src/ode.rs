@@ -197,7 +197,16 @@ mod tests {
     #[test]
     fn harmonic_oscillator_conserves_phase() {
         let ts = [0.0, std::f64::consts::PI, 2.0 * std::f64::consts::PI, 20.0];
-        let tr = integrate(|_, y, d| { d[0] = y[1]; d[1] = -y[0]; }, &[1.0, 0.0], &ts, &OdeOptions::default()).unwrap();
+        let tr = integrate(
+            |_, y, d| {
+                d[0] = y[1];
+                d[1] = -y[0];
+            },
+            &[1.0, 0.0],
+            &ts,
+            &OdeOptions::default(),
+        )
+        .unwrap();
         assert!((tr.y[1][0] + 1.0).abs() < 1e-7);
         assert!((tr.y[2][0] - 1.0).abs() < 1e-7);
         assert!((tr.y[3][0] - 20f64.cos()).abs() < 1e-6 && (tr.y[3][1] + 20f64.sin()).abs() < 1e-6);
@@ -207,7 +216,12 @@ mod tests {
     fn rejects_unsorted_times_and_blowup() {
         assert!(integrate(|_, _, d| d[0] = 0.0, &[1.0], &[1.0, 0.5], &OdeOptions::default()).is_err());
         // y' = y^2 blows up at t = 1.
-        let r = integrate(|_, y, d| d[0] = y[0] * y[0], &[1.0], &[0.0, 2.0], &OdeOptions { max_steps: 10_000, ..Default::default() });
+        let r = integrate(
+            |_, y, d| d[0] = y[0] * y[0],
+            &[1.0],
+            &[0.0, 2.0],
+            &OdeOptions { max_steps: 10_000, ..Default::default() },
+        );
         assert!(r.is_err());
     }
 }

@@ -14,7 +14,7 @@
 //! These are standard results, quoted rather than re-derived; the tests check them
 //! against their limits and against simulation (in the pipeline's end-to-end tests).
 
-use crate::error::{ensure, Result};
+use crate::error::{Result, ensure};
 
 /// Marchenko–Pastur bulk edges `((1 − √γ)², (1 + √γ)²)` for aspect ratio `γ = d/n > 0`
 /// (unit-variance entries).
@@ -35,11 +35,7 @@ pub fn bbp_threshold(gamma: f64) -> Result<f64> {
 pub fn bbp_top_eigenvalue(lambda: f64, gamma: f64) -> Result<f64> {
     ensure(lambda >= 0.0, "lambda", lambda, "signal-to-noise ratio must be >= 0")?;
     let (_, edge) = mp_edges(gamma)?;
-    if lambda > gamma.sqrt() {
-        Ok((1.0 + lambda) * (1.0 + gamma / lambda))
-    } else {
-        Ok(edge)
-    }
+    if lambda > gamma.sqrt() { Ok((1.0 + lambda) * (1.0 + gamma / lambda)) } else { Ok(edge) }
 }
 
 /// Limit of the squared overlap `(û·u)²` between the top sample eigenvector and the
@@ -47,11 +43,7 @@ pub fn bbp_top_eigenvalue(lambda: f64, gamma: f64) -> Result<f64> {
 pub fn bbp_overlap2(lambda: f64, gamma: f64) -> Result<f64> {
     ensure(lambda >= 0.0, "lambda", lambda, "signal-to-noise ratio must be >= 0")?;
     ensure(gamma > 0.0, "gamma", gamma, "aspect ratio d/n must be > 0")?;
-    if lambda > gamma.sqrt() {
-        Ok((1.0 - gamma / (lambda * lambda)) / (1.0 + gamma / lambda))
-    } else {
-        Ok(0.0)
-    }
+    if lambda > gamma.sqrt() { Ok((1.0 - gamma / (lambda * lambda)) / (1.0 + gamma / lambda)) } else { Ok(0.0) }
 }
 
 #[cfg(test)]

@@ -42,12 +42,7 @@ use crate::error::{Result, ensure};
 
 /// Checks `beta >= 0` and finite (shared by the submodules).
 pub(crate) fn check_beta(beta: f64) -> Result<()> {
-    ensure(
-        beta >= 0.0,
-        "beta",
-        beta,
-        "inverse temperature must be >= 0",
-    )
+    ensure(beta >= 0.0, "beta", beta, "inverse temperature must be >= 0")
 }
 
 /// Checks `r > 0` and finite.
@@ -57,10 +52,5 @@ pub(crate) fn check_r(r: f64) -> Result<()> {
 
 /// Checks the number of Potts states `P >= 2`.
 pub(crate) fn check_states(n_states: usize) -> Result<()> {
-    ensure(
-        n_states >= 2,
-        "n_states",
-        n_states as f64,
-        "a Potts variable needs P >= 2 states",
-    )
+    ensure(n_states >= 2, "n_states", n_states as f64, "a Potts variable needs P >= 2 states")
 }

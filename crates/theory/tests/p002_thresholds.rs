@@ -35,8 +35,7 @@ fn joint(pw: &[Mat<f64>], n: usize, d: usize, a: usize, b: usize) -> f64 {
 }
 
 fn eigenvalues(m: &Mat<f64>) -> Vec<f64> {
-    m.self_adjoint_eigenvalues(Side::Lower)
-        .expect("eigendecomposition")
+    m.self_adjoint_eigenvalues(Side::Lower).expect("eigendecomposition")
 }
 
 /// Exact N×N Ising-ring correlation matrix from the 2×2 transfer matrix.
@@ -66,21 +65,13 @@ fn xy_exact_matrix(beta: f64, p: usize, n: usize) -> Mat<f64> {
     let table: Vec<Vec<Vec<f64>>> = (0..n)
         .map(|d| {
             (0..p)
-                .map(|a| {
-                    (0..p)
-                        .map(|b| pf * pf / (pf - 1.0) * (joint(&pw, n, d, a, b) - 1.0 / (pf * pf)))
-                        .collect()
-                })
+                .map(|a| (0..p).map(|b| pf * pf / (pf - 1.0) * (joint(&pw, n, d, a, b) - 1.0 / (pf * pf))).collect())
                 .collect()
         })
         .collect();
     Mat::<f64>::from_fn(n * p, n * p, |r, c| {
         let (i, a, j, b) = (r / p, r % p, c / p, c % p);
-        if j >= i {
-            table[j - i][a][b]
-        } else {
-            table[i - j][b][a]
-        }
+        if j >= i { table[j - i][a][b] } else { table[i - j][b][a] }
     })
 }
 
@@ -106,10 +97,7 @@ fn quoted_numbers() {
     assert!((ratio - 0.5961).abs() < 5e-5);
     assert!((lxy - 4.3913).abs() < 5e-5);
     assert!((r31 - 0.0658).abs() < 5e-5, "paper: crossing at r ≃ 0.066");
-    assert!(
-        (rnull - 0.108).abs() < 1e-3,
-        "FIGURES.md: null-model crossing ≈ 0.108"
-    );
+    assert!((rnull - 0.108).abs() < 1e-3, "FIGURES.md: null-model crossing ≈ 0.108");
     assert!((xi - 3.67).abs() < 5e-3, "paper: xi ≃ 3.7 at beta = 1");
     assert!((xi_xy - 1.93).abs() < 5e-3);
     assert!((ising::lambda_ising(0.3).unwrap() - 1.822).abs() < 5e-4);
@@ -140,9 +128,7 @@ fn ising_top_eigenvalue_from_the_exact_correlation_matrix() {
         let top = *eigenvalues(&c).last().unwrap();
         let fin = ising::lambda_ising_finite(beta, n).unwrap();
         let lim = ising::lambda_ising(beta).unwrap();
-        println!(
-            "beta={beta} N={n}: faer top {top:.10}, finite-N formula {fin:.10}, e^(2beta) {lim:.6}"
-        );
+        println!("beta={beta} N={n}: faer top {top:.10}, finite-N formula {fin:.10}, e^(2beta) {lim:.6}");
         assert!((top - fin).abs() < 1e-9 * fin);
         if n == 1000 {
             assert!((top / lim - 1.0).abs() < 0.01, "P002-C1: < 1 % at N = 1000");
@@ -165,10 +151,7 @@ fn correlation_length_definition() {
         for d in [1usize, 4, 9] {
             let xi_num = -1.0 / (c[(0, d + 1)] / c[(0, d)]).ln();
             let xi = ising::xi(beta).unwrap();
-            assert!(
-                (xi_num - xi).abs() < 1e-8 * xi,
-                "beta={beta} d={d}: {xi_num} vs {xi}"
-            );
+            assert!((xi_num - xi).abs() < 1e-8 * xi, "beta={beta} d={d}: {xi_num} vs {xi}");
         }
     }
     // FIGURES.md F3b: ξ = 1.30, 2.20, 3.67, 6.08 at β = 0.5, 0.75, 1.0, 1.25.
@@ -187,10 +170,7 @@ fn lambda_p_are_the_transfer_matrix_eigenvalues() {
         let mut lp: Vec<f64> = (0..p).map(|q| xy::lambda_p(beta, p, q).unwrap()).collect();
         lp.sort_by(f64::total_cmp);
         for (a, b) in ev.iter().zip(&lp) {
-            assert!(
-                (a - b).abs() < 1e-12 * lp[p - 1],
-                "beta={beta} P={p}: {ev:?} vs {lp:?}"
-            );
+            assert!((a - b).abs() < 1e-12 * lp[p - 1], "beta={beta} P={p}: {ev:?} vs {lp:?}");
         }
     }
 }
@@ -204,9 +184,7 @@ fn xy_top_eigenvalue_and_eigenspace_from_the_exact_matrix() {
     let ev: Vec<f64> = (0..n * p).map(|k| evd.S()[k]).collect();
     let lxy = xy::lambda_xy(beta, p).unwrap();
     let (top, second, third) = (ev[n * p - 1], ev[n * p - 2], ev[n * p - 3]);
-    println!(
-        "XY beta=1.5 P=10 N=40: top {top:.10}, {second:.10} (next {third:.6}); eq. (30) {lxy:.10}"
-    );
+    println!("XY beta=1.5 P=10 N=40: top {top:.10}, {second:.10} (next {third:.6}); eq. (30) {lxy:.10}");
     // Ring finite-size correction is O((λ₁/λ₀)^N) ≈ 1e-9 at N = 40.
     assert!((top - lxy).abs() < 1e-7 * lxy && (second - lxy).abs() < 1e-7 * lxy);
     assert!(third < lxy - 0.01, "top eigenspace is two-dimensional");
@@ -214,12 +192,9 @@ fn xy_top_eigenvalue_and_eigenspace_from_the_exact_matrix() {
     let u = evd.U();
     let norm = (2.0 / (n * p) as f64).sqrt();
     for trig in [f64::cos, f64::sin] {
-        let e: Vec<f64> = (0..n * p)
-            .map(|r| norm * trig(2.0 * std::f64::consts::PI * (r % p) as f64 / p as f64))
-            .collect();
-        let proj2: f64 = (n * p - 2..n * p)
-            .map(|k| (0..n * p).map(|r| u[(r, k)] * e[r]).sum::<f64>().powi(2))
-            .sum();
+        let e: Vec<f64> =
+            (0..n * p).map(|r| norm * trig(2.0 * std::f64::consts::PI * (r % p) as f64 / p as f64)).collect();
+        let proj2: f64 = (n * p - 2..n * p).map(|k| (0..n * p).map(|r| u[(r, k)] * e[r]).sum::<f64>().powi(2)).sum();
         assert!((proj2 - 1.0).abs() < 1e-10, "projection {proj2}");
     }
     println!("({:.2} s)", t0.elapsed().as_secs_f64());
@@ -247,8 +222,7 @@ fn eq28_matches_the_transfer_matrix_correlations() {
         let mut s = 0.0;
         for a in 0..p {
             for b in 0..p {
-                let pab = exact[(a, d * p + b)] * (p as f64 - 1.0) / (p * p) as f64
-                    + 1.0 / (p * p) as f64;
+                let pab = exact[(a, d * p + b)] * (p as f64 - 1.0) / (p * p) as f64 + 1.0 / (p * p) as f64;
                 s += pab * (2.0 * std::f64::consts::PI * (a as f64 - b as f64) / p as f64).cos();
             }
         }
@@ -282,11 +256,7 @@ fn ks_distance(eigs: &[f64], lo: f64, hi: f64, density: impl Fn(f64) -> f64) -> 
     let n = e.len() as f64;
     e.iter()
         .enumerate()
-        .map(|(k, x)| {
-            (f(*x) - k as f64 / n)
-                .abs()
-                .max((f(*x) - (k + 1) as f64 / n).abs())
-        })
+        .map(|(k, x)| (f(*x) - k as f64 / n).abs().max((f(*x) - (k + 1) as f64 / n).abs()))
         .fold(0.0, f64::max)
 }
 
@@ -335,38 +305,22 @@ fn potts_null_model_edge_and_density_versus_printed_eq31() {
     // r = 0.05: γ = r(P−1) = 0.45 < 1, all N(P−1) = 540 non-trivial eigenvalues are in the bulk.
     let r = 0.05;
     let ev = potts_null_spectrum(n, p, (n as f64 / r) as usize, 5);
-    assert!(
-        ev[..n].iter().all(|v| v.abs() < 1e-10),
-        "N exact zeros (all-ones-per-site directions)"
-    );
+    assert!(ev[..n].iter().all(|v| v.abs() < 1e-10), "N exact zeros (all-ones-per-site directions)");
     let bulk = &ev[n..];
-    let (null, eq31) = (
-        mp::potts_null_edge(r, p).unwrap(),
-        mp::potts_noise_edge_eq31(r, p).unwrap(),
-    );
+    let (null, eq31) = (mp::potts_null_edge(r, p).unwrap(), mp::potts_noise_edge_eq31(r, p).unwrap());
     let dens = mp::potts_null_density_curve(r, p, 4).unwrap();
-    let ks = ks_distance(bulk, dens.lower_edge, dens.upper_edge, |v| {
-        mp::potts_null_density(r, p, v).unwrap()
-    });
+    let ks = ks_distance(bulk, dens.lower_edge, dens.upper_edge, |v| mp::potts_null_density(r, p, v).unwrap());
     let top = *bulk.last().unwrap();
-    println!(
-        "Potts null r=0.05: KS = {ks:.4}, top {top:.4}; null edge {null:.4}, eq. (31) {eq31:.4}"
-    );
+    println!("Potts null r=0.05: KS = {ks:.4}, top {top:.4}; null edge {null:.4}, eq. (31) {eq31:.4}");
     assert!(ks < 0.03);
     // Tracy–Widom scale at M = 540, S = 1200 is ≈ 0.7 % of the edge: 4 % is ≈ 5 σ.
     assert!((top / null - 1.0).abs() < 0.04);
-    assert!(
-        eq31 / top - 1.0 > 0.15,
-        "printed eq. (31) overestimates the edge"
-    );
+    assert!(eq31 / top - 1.0 > 0.15, "printed eq. (31) overestimates the edge");
     // r = 0.2 as in FIGURES.md (measured 6.01 vs 6.09 null, 6.94 eq. 31); TW scale ≈ 1.1 %.
     let r = 0.2;
     let ev = potts_null_spectrum(n, p, (n as f64 / r) as usize, 6);
     let top = *ev.last().unwrap();
-    let (null, eq31) = (
-        mp::potts_null_edge(r, p).unwrap(),
-        mp::potts_noise_edge_eq31(r, p).unwrap(),
-    );
+    let (null, eq31) = (mp::potts_null_edge(r, p).unwrap(), mp::potts_noise_edge_eq31(r, p).unwrap());
     println!(
         "Potts null r=0.2: top {top:.4}; null edge {null:.4}, eq. (31) {eq31:.4} ({:.2} s)",
         t0.elapsed().as_secs_f64()
@@ -386,10 +340,7 @@ fn threshold_tables_are_fast_and_consistent() {
     let md = mp::mp_density_curve(0.5, 400).unwrap();
     let pd = mp::potts_null_density_curve(0.05, 10, 400).unwrap();
     let secs = t0.elapsed().as_secs_f64();
-    println!(
-        "threshold tables (4 x 400 rows + 2 densities x 400): {:.2} ms",
-        secs * 1e3
-    );
+    println!("threshold tables (4 x 400 rows + 2 densities x 400): {:.2} ms", secs * 1e3);
     assert!(secs < 1.0);
     for c in [&ia, &ib, &xyc] {
         assert_eq!(c.r.len(), 400);
@@ -399,10 +350,7 @@ fn threshold_tables_are_fast_and_consistent() {
         assert_eq!(c.lambda_noise_null.len(), 400);
         // Signal above noise exactly for r below the crossing.
         for k in 0..400 {
-            assert_eq!(
-                c.lambda_signal[k] > c.lambda_noise[k],
-                c.r[k] < c.r_crossing
-            );
+            assert_eq!(c.lambda_signal[k] > c.lambda_noise[k], c.r[k] < c.r_crossing);
         }
     }
     assert!((ia.r_crossing - 0.1224).abs() < 5e-5);
@@ -417,10 +365,7 @@ fn threshold_tables_are_fast_and_consistent() {
 
 #[test]
 fn bad_input_is_rejected() {
-    assert!(matches!(
-        ising::beta_crossing(0.0),
-        Err(Error::InvalidParameter { .. })
-    ));
+    assert!(matches!(ising::beta_crossing(0.0), Err(Error::InvalidParameter { .. })));
     assert!(ising::beta_crossing(-0.1).is_err());
     assert!(ising::lambda_ising(-1.0).is_err());
     assert!(ising::xi(f64::NAN).is_err());

@@ -11,6 +11,9 @@
 //! * `chains`: final persistent chains, one row per chain, `v` a fixed-width i8 column (Potts: state index).
 //! * `state`: everything needed to resume (`block, index, value`), consumed by `rbm_train_resume`.
 
+// Column-oriented accumulators are tuples of vectors, one per output column.
+#![allow(clippy::type_complexity)]
+
 use crate::codec;
 use crate::fp::fingerprint;
 use anyhow::{Context, bail};
@@ -18,7 +21,9 @@ use arrow::record_batch::RecordBatch;
 use model::{BiasMode, Chains, Real, Units};
 use ndarray::{Array1, Array2, ArrayView2};
 use pipeline::table::{self, TableBuilder};
-use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, Registry, StageCtx, StageInfo, StageKind, Value};
+use pipeline::{
+    InputSpec, Outputs, ParamSpec, ParamType as T, Params, Registry, StageCtx, StageInfo, StageKind, Value,
+};
 use train::{Checkpoint, Init, LlEval, Optimizer, Sampler, Schedule, TrainConfig, VisibleBiasInit};
 
 const MODULE: &str = "kinds/engine.rs";
@@ -42,7 +47,8 @@ fn model_params() -> Vec<ParamSpec> {
         ParamSpec::new("n_hidden", T::Int, "number of hidden units M"),
         ParamSpec::new("states", T::Int, "Potts states P (visible or hidden Potts units)").default(Value::Int(0)),
         ParamSpec::new("visible_precision", T::Float, "precision of Gaussian visible units").default(Value::Float(1.0)),
-        ParamSpec::new("hidden_precision", T::Float, "precision of Gaussian hidden units (paper 001: N)").default(Value::Float(1.0)),
+        ParamSpec::new("hidden_precision", T::Float, "precision of Gaussian hidden units (paper 001: N)")
+            .default(Value::Float(1.0)),
         ParamSpec::new("theta", T::Float, "double-well parameter θ of U(h) = h²/2 + θ|h|").default(Value::Float(0.0)),
     ]
 }
@@ -141,8 +147,14 @@ fn config(p: &Params) -> Result<TrainConfig, String> {
     }
     let ll = match p_str(p, "ll") {
         "none" => LlEval::None,
-        "auto" => LlEval::Auto { ais_chains: p_i64(p, "ais_chains").max(1) as usize, ais_steps: p_i64(p, "ais_steps").max(1) as usize },
-        "ais" => LlEval::Ais { ais_chains: p_i64(p, "ais_chains").max(1) as usize, ais_steps: p_i64(p, "ais_steps").max(1) as usize },
+        "auto" => LlEval::Auto {
+            ais_chains: p_i64(p, "ais_chains").max(1) as usize,
+            ais_steps: p_i64(p, "ais_steps").max(1) as usize,
+        },
+        "ais" => LlEval::Ais {
+            ais_chains: p_i64(p, "ais_chains").max(1) as usize,
+            ais_steps: p_i64(p, "ais_steps").max(1) as usize,
+        },
         o => return Err(format!("ll must be none, auto or ais, got `{o}`")),
     };
     let seed = p_i64(p, "seed");
@@ -173,29 +185,54 @@ impl StageKind for RbmTrain {
     fn info(&self) -> StageInfo {
         let mut params = model_params();
         params.extend([
-            ParamSpec::new("sampler", T::Str, "pcd | cd | rdm | exact (2^M enumeration or linear closed form)").default(s("pcd")),
+            ParamSpec::new("sampler", T::Str, "pcd | cd | rdm | exact (2^M enumeration or linear closed form)")
+                .default(s("pcd")),
             ParamSpec::new("k", T::Int, "Gibbs sweeps per update").default(Value::Int(1)),
             ParamSpec::new("n_chains", T::Int, "persistent chains (0 = batch_size)").default(Value::Int(0)),
-            ParamSpec::new("optimizer", T::Str, "sgd (fixed learning rate, the papers' protocol) | adam").default(s("sgd")),
+            ParamSpec::new("optimizer", T::Str, "sgd (fixed learning rate, the papers' protocol) | adam")
+                .default(s("sgd")),
             ParamSpec::new("lr", T::Float, "learning rate"),
             ParamSpec::new("batch_size", T::Int, "minibatch size"),
             ParamSpec::new("epochs", T::Int, "length of the whole run in epochs (sets the checkpoint schedule)"),
-            ParamSpec::new("stop_epoch", T::Int, "stop this block after this many epochs in all (0 = epochs)").default(Value::Int(0)),
-            ParamSpec::new("weight_std", T::Float, "standard deviation of the initial Gaussian weights").default(Value::Float(0.01)),
-            ParamSpec::new("visible_bias_init", T::Str, "zero | data_mean (logit / atanh / log-frequency of the data mean)").default(s("zero")),
+            ParamSpec::new("stop_epoch", T::Int, "stop this block after this many epochs in all (0 = epochs)")
+                .default(Value::Int(0)),
+            ParamSpec::new("weight_std", T::Float, "standard deviation of the initial Gaussian weights")
+                .default(Value::Float(0.01)),
+            ParamSpec::new(
+                "visible_bias_init",
+                T::Str,
+                "zero | data_mean (logit / atanh / log-frequency of the data mean)",
+            )
+            .default(s("zero")),
             ParamSpec::new("visible_bias", T::Str, "trainable | frozen | off").default(s("trainable")),
             ParamSpec::new("hidden_bias", T::Str, "trainable | frozen | off").default(s("trainable")),
             ParamSpec::new("centered", T::Bool, "centred gradient").default(Value::Bool(false)),
-            ParamSpec::new("zero_sum_gauge", T::Bool, "keep Potts weights in the zero-sum gauge").default(Value::Bool(false)),
-            ParamSpec::new("checkpoints", T::Str, "every_epoch | log:<count> (log-spaced in updates, update 0 included)").default(s("log:20")),
-            ParamSpec::new("ll", T::Str, "log-likelihood at checkpoints: none | auto (exact when enumerable, else AIS) | ais").default(s("auto")),
+            ParamSpec::new("zero_sum_gauge", T::Bool, "keep Potts weights in the zero-sum gauge")
+                .default(Value::Bool(false)),
+            ParamSpec::new(
+                "checkpoints",
+                T::Str,
+                "every_epoch | log:<count> (log-spaced in updates, update 0 included)",
+            )
+            .default(s("log:20")),
+            ParamSpec::new(
+                "ll",
+                T::Str,
+                "log-likelihood at checkpoints: none | auto (exact when enumerable, else AIS) | ais",
+            )
+            .default(s("auto")),
             ParamSpec::new("ais_chains", T::Int, "AIS chains").default(Value::Int(256)),
             ParamSpec::new("ais_steps", T::Int, "AIS temperatures").default(Value::Int(1000)),
-            ParamSpec::new("test_fraction", T::Float, "fraction of the data held out as test set (seeded split)").default(Value::Float(0.0)),
+            ParamSpec::new("test_fraction", T::Float, "fraction of the data held out as test set (seeded split)")
+                .default(Value::Float(0.0)),
             ParamSpec::new("precision", T::Str, "f32 | f64").default(s("f32")),
             ParamSpec::new("seed", T::Int, "seed of initialisation, shuffles and sampling"),
         ]);
-        let mut inputs = vec![InputSpec { name: "data", gather: false, doc: "sample table with an i8 column `v` (f32 column `x` for Gaussian visible units)" }];
+        let mut inputs = vec![InputSpec {
+            name: "data",
+            gather: false,
+            doc: "sample table with an i8 column `v` (f32 column `x` for Gaussian visible units)",
+        }];
         if self.resume {
             inputs.push(InputSpec { name: "from", gather: false, doc: "the `state` output of the previous block" });
         }
@@ -251,12 +288,19 @@ impl StageKind for RbmTrain {
 /// Reads a data table as a matrix in the model's column layout (Potts indices → one-hot).
 fn data_matrix<F: Real>(t: &RecordBatch, vis: Units, n_sites_hint: Option<usize>) -> anyhow::Result<Array2<F>> {
     if let Units::Gaussian { .. } = vis {
-        return Ok(codec::get_f32_rows(t, "x").context("Gaussian visible units read the f32 column `x`")?.mapv(F::from_f64));
+        return Ok(codec::get_f32_rows(t, "x")
+            .context("Gaussian visible units read the f32 column `x`")?
+            .mapv(F::from_f64));
     }
     let v = codec::get_i8_rows(t, "v").context("the data table needs an i8 sample column `v`")?;
     if let Units::Potts { states } = vis {
         let one_hot_width = n_sites_hint.map(|n| n * states);
-        if Some(v.ncols()) == one_hot_width || (n_sites_hint.is_none() && v.iter().all(|&x| x == 0 || x == 1) && v.ncols() % states == 0 && v.ncols() > states) {
+        if Some(v.ncols()) == one_hot_width
+            || (n_sites_hint.is_none()
+                && v.iter().all(|&x| x == 0 || x == 1)
+                && v.ncols() % states == 0
+                && v.ncols() > states)
+        {
             return Ok(v.mapv(|x| F::from_f64(x as f64)));
         }
         if v.iter().any(|&x| x < 0 || x as usize >= states) {
@@ -309,7 +353,11 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
     } else {
         let init = Init {
             weight_std: ctx.f64("weight_std")?,
-            visible_bias: if ctx.str("visible_bias_init")? == "data_mean" { VisibleBiasInit::DataMean } else { VisibleBiasInit::Zero },
+            visible_bias: if ctx.str("visible_bias_init")? == "data_mean" {
+                VisibleBiasInit::DataMean
+            } else {
+                VisibleBiasInit::Zero
+            },
             visible_bias_mode: bias_mode(ctx.str("visible_bias")?).map_err(anyhow::Error::msg)?,
             hidden_bias_mode: bias_mode(ctx.str("hidden_bias")?).map_err(anyhow::Error::msg)?,
             seed: cfg.seed,
@@ -452,14 +500,15 @@ fn visible_states<F: Real>(v: ArrayView2<F>, vis: Units) -> anyhow::Result<Array
 
 fn chains_table<F: Real>(chains: Option<&Chains<F>>, vis: Units) -> anyhow::Result<RecordBatch> {
     let Some(c) = chains else {
-        return Ok(codec::put_i8_rows(TableBuilder::new().i64("chain", vec![]), "v", &Array2::zeros((0, 1)))?.build()?);
+        return codec::put_i8_rows(TableBuilder::new().i64("chain", vec![]), "v", &Array2::zeros((0, 1)))?.build();
     };
     if let Units::Gaussian { .. } = vis {
         let x = c.v.mapv(|x| x.to_f64());
-        return Ok(codec::put_f32_rows(TableBuilder::new().i64("chain", (0..x.nrows() as i64).collect()), "x", &x)?.build()?);
+        return codec::put_f32_rows(TableBuilder::new().i64("chain", (0..x.nrows() as i64).collect()), "x", &x)?
+            .build();
     }
     let v = visible_states(c.v.view(), vis)?;
-    Ok(codec::put_i8_rows(TableBuilder::new().i64("chain", (0..v.nrows() as i64).collect()), "v", &v)?.build()?)
+    codec::put_i8_rows(TableBuilder::new().i64("chain", (0..v.nrows() as i64).collect()), "v", &v)?.build()
 }
 
 /// Serialises a checkpoint as `(block, index, value)` rows (f64 values; f32 runs round-trip exactly).
@@ -490,7 +539,7 @@ fn state_table<F: Real>(c: &Checkpoint<F>) -> anyhow::Result<RecordBatch> {
             put(&format!("opt_{tag}_hbias"), &mut g.hbias.iter().map(|x| x.to_f64()));
         }
     }
-    Ok(TableBuilder::new().str("block", blocks).i64("index", index).f64("value", values).build()?)
+    TableBuilder::new().str("block", blocks).i64("index", index).f64("value", values).build()
 }
 
 fn blocks(t: &RecordBatch) -> anyhow::Result<std::collections::BTreeMap<String, Vec<f64>>> {
@@ -502,14 +551,26 @@ fn blocks(t: &RecordBatch) -> anyhow::Result<std::collections::BTreeMap<String, 
     Ok(m)
 }
 
-fn state_from_table<F: Real>(t: &RecordBatch, vis: Units, hid: Units, nv: usize, nh: usize, p: &Params) -> anyhow::Result<Checkpoint<F>> {
+fn state_from_table<F: Real>(
+    t: &RecordBatch,
+    vis: Units,
+    hid: Units,
+    nv: usize,
+    nh: usize,
+    p: &Params,
+) -> anyhow::Result<Checkpoint<F>> {
     let m = blocks(t)?;
     let get = |k: &str| m.get(k).cloned().ok_or_else(|| anyhow::anyhow!("resume state has no block `{k}`"));
     let meta = get("meta")?;
     let mut rbm = model::Rbm::<F>::zeros(vis, nv, hid, nh)?;
     let (r, c) = rbm.weights.dim();
     let w = get("weights")?;
-    anyhow::ensure!(w.len() == r * c, "resume state holds {} weights, the model needs {} (different model parameters?)", w.len(), r * c);
+    anyhow::ensure!(
+        w.len() == r * c,
+        "resume state holds {} weights, the model needs {} (different model parameters?)",
+        w.len(),
+        r * c
+    );
     rbm.weights = Array2::from_shape_vec((r, c), w.into_iter().map(F::from_f64).collect())?;
     rbm.visible = rbm.visible.with_bias(Array1::from(get("visible_bias")?).mapv(F::from_f64))?;
     rbm.hidden = rbm.hidden.with_bias(Array1::from(get("hidden_bias")?).mapv(F::from_f64))?;
@@ -540,7 +601,11 @@ fn state_from_table<F: Real>(t: &RecordBatch, vis: Units, hid: Units, nv: usize,
 }
 
 /// Rebuilds the machine of one checkpoint from an `rbm_train` stage's weights and biases.
-fn rbm_at<F: Real>(weights: &pipeline::Upstream, biases: &pipeline::Upstream, checkpoint: i64) -> anyhow::Result<(model::Rbm<F>, i64, f64)> {
+fn rbm_at<F: Real>(
+    weights: &pipeline::Upstream,
+    biases: &pipeline::Upstream,
+    checkpoint: i64,
+) -> anyhow::Result<(model::Rbm<F>, i64, f64)> {
     let p = &weights.params;
     let (vis, hid) = layer_units(p).map_err(anyhow::Error::msg)?;
     let t = &weights.table;
@@ -548,7 +613,8 @@ fn rbm_at<F: Real>(weights: &pipeline::Upstream, biases: &pipeline::Upstream, ch
     let last = *ck.iter().max().ok_or_else(|| anyhow::anyhow!("weights table is empty"))?;
     let want = if checkpoint < 0 { last + 1 + checkpoint } else { checkpoint };
     anyhow::ensure!((0..=last).contains(&want), "checkpoint {checkpoint} does not exist (0..={last})");
-    let (i, a, mu, w) = (table::col_i64(t, "i")?, table::col_i64(t, "a")?, table::col_i64(t, "mu")?, table::col_f64(t, "w")?);
+    let (i, a, mu, w) =
+        (table::col_i64(t, "i")?, table::col_i64(t, "a")?, table::col_i64(t, "mu")?, table::col_f64(t, "w")?);
     let (upd, ep) = (table::col_i64(t, "update")?, table::col_f64(t, "epoch")?);
     let nv = i.iter().max().map_or(0, |x| *x as usize + 1);
     let nh = mu.iter().max().map_or(0, |x| *x as usize + 1);
@@ -570,8 +636,13 @@ fn rbm_at<F: Real>(weights: &pipeline::Upstream, biases: &pipeline::Upstream, ch
         }
     }
     let bt = &biases.table;
-    let (bck, layer, bi, ba, bv) =
-        (table::col_i64(bt, "checkpoint")?, table::col_str(bt, "layer")?, table::col_i64(bt, "i")?, table::col_i64(bt, "a")?, table::col_f64(bt, "value")?);
+    let (bck, layer, bi, ba, bv) = (
+        table::col_i64(bt, "checkpoint")?,
+        table::col_str(bt, "layer")?,
+        table::col_i64(bt, "i")?,
+        table::col_i64(bt, "a")?,
+        table::col_f64(bt, "value")?,
+    );
     let mut vb = rbm.visible.bias.clone();
     let mut hb = rbm.hidden.bias.clone();
     for r in 0..bck.len() {
@@ -597,8 +668,10 @@ impl StageKind for RbmSample {
             name: "rbm_sample",
             doc: "Equilibrium block-Gibbs samples of the machine at one checkpoint of an rbm_train stage: n_chains independent chains from random states, n_therm sweeps, then n_samples samples per chain every `thin` sweeps",
             params: vec![
-                ParamSpec::new("checkpoint", T::Int, "checkpoint index (negative counts from the end: -1 = last)").default(Value::Int(-1)),
-                ParamSpec::new("beta", T::Float, "inverse temperature of the sampled machine").default(Value::Float(1.0)),
+                ParamSpec::new("checkpoint", T::Int, "checkpoint index (negative counts from the end: -1 = last)")
+                    .default(Value::Int(-1)),
+                ParamSpec::new("beta", T::Float, "inverse temperature of the sampled machine")
+                    .default(Value::Float(1.0)),
                 ParamSpec::new("n_chains", T::Int, "independent chains N_s"),
                 ParamSpec::new("n_therm", T::Int, "thermalisation sweeps"),
                 ParamSpec::new("n_samples", T::Int, "samples recorded per chain").default(Value::Int(1)),
@@ -640,7 +713,8 @@ impl StageKind for RbmSample {
         let mut rows: Vec<Array2<i8>> = Vec::new();
         let mut times: Vec<i64> = Vec::new();
         model::sample_equilibrium(&rbm, &cfg, None, |t, ch| {
-            let v = visible_states(ch.v.view(), vis).map_err(|e| model::Error::Param { name: "samples".into(), reason: e.to_string() })?;
+            let v = visible_states(ch.v.view(), vis)
+                .map_err(|e| model::Error::Param { name: "samples", reason: e.to_string() })?;
             times.extend(std::iter::repeat_n(t as i64, v.nrows()));
             rows.push(v);
             Ok(())
@@ -701,7 +775,8 @@ impl StageKind for RbmLoglik {
             "ais" => LlEval::Ais { ais_chains: ac, ais_steps: st },
             _ => LlEval::Auto { ais_chains: ac, ais_steps: st },
         };
-        let mut cols: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<String>) = Default::default();
+        let mut cols: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<String>) =
+            Default::default();
         for c in 0..n_ck {
             let (rbm, update, epoch) = rbm_at::<f64>(w, ctx.input("biases")?, c)?;
             let x = data_matrix::<f64>(&ctx.input("data")?.table, rbm.visible.units, Some(rbm.visible.n_units))?;

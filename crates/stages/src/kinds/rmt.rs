@@ -7,9 +7,7 @@ use crate::fp::fingerprint;
 use data::spiked::{self, Directions, Noise, SpikePrior, SpikedConfig};
 use ndarray::Array1;
 use pipeline::table::{self, TableBuilder};
-use pipeline::{
-    InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value,
-};
+use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value};
 use std::collections::BTreeMap;
 
 const MODULE: &str = "kinds/rmt.rs";
@@ -24,9 +22,7 @@ fn prior(s: &str) -> Result<SpikePrior, String> {
             .strip_prefix("sparse:")
             .and_then(|r| r.parse::<f64>().ok())
             .map(SpikePrior::Sparse)
-            .ok_or_else(|| {
-                format!("prior must be gaussian, rademacher or sparse:<density>, got `{other}`")
-            }),
+            .ok_or_else(|| format!("prior must be gaussian, rademacher or sparse:<density>, got `{other}`")),
     }
 }
 
@@ -34,9 +30,7 @@ fn noise(s: &str) -> Result<Noise, String> {
     match s {
         "gaussian" => Ok(Noise::Gaussian),
         "rademacher" => Ok(Noise::Rademacher),
-        other => Err(format!(
-            "noise must be gaussian or rademacher, got `{other}`"
-        )),
+        other => Err(format!("noise must be gaussian or rademacher, got `{other}`")),
     }
 }
 
@@ -47,20 +41,11 @@ fn num(p: &Params, k: &str) -> f64 {
 fn generator_params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::new("d", T::Int, "dimension"),
-        ParamSpec::new(
-            "alpha",
-            T::Float,
-            "samples per dimension, n = round(alpha d)",
-        ),
+        ParamSpec::new("alpha", T::Float, "samples per dimension, n = round(alpha d)"),
         ParamSpec::new("snr", T::Float, "signal-to-noise ratio lambda >= 0"),
-        ParamSpec::new(
-            "prior",
-            T::Str,
-            "latent prior: gaussian | rademacher | sparse:<density>",
-        )
-        .default(Value::Str("rademacher".into())),
-        ParamSpec::new("noise", T::Str, "noise: gaussian | rademacher")
-            .default(Value::Str("gaussian".into())),
+        ParamSpec::new("prior", T::Str, "latent prior: gaussian | rademacher | sparse:<density>")
+            .default(Value::Str("rademacher".into())),
+        ParamSpec::new("noise", T::Str, "noise: gaussian | rademacher").default(Value::Str("gaussian".into())),
         ParamSpec::new("seed", T::Int, "RNG seed"),
     ]
 }
@@ -107,12 +92,7 @@ fn top_table(
     center: bool,
     carry: &Params,
 ) -> anyhow::Result<arrow::record_batch::RecordBatch> {
-    anyhow::ensure!(
-        u.len() == x.ncols(),
-        "spike has {} entries but samples have {} columns",
-        u.len(),
-        x.ncols()
-    );
+    anyhow::ensure!(u.len() == x.ncols(), "spike has {} entries but samples have {} columns", u.len(), x.ncols());
     let top = analysis::spectrum::top_eigen_covariance(x, center, 1e-10)?;
     let ov = top.vector.dot(u);
     let (n, d) = x.dim();
@@ -156,16 +136,9 @@ impl StageKind for SpikedCovariance {
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
         let s = generate(ctx)?;
         let (n, d) = s.x.dim();
-        let samples = codec::put_f32_rows(
-            TableBuilder::new().i64("sample", (0..n as i64).collect()),
-            "x",
-            &s.x,
-        )?
-        .build()?;
-        let spike = TableBuilder::new()
-            .i64("i", (0..d as i64).collect())
-            .f64("u", s.u.row(0).to_vec())
-            .build()?;
+        let samples =
+            codec::put_f32_rows(TableBuilder::new().i64("sample", (0..n as i64).collect()), "x", &s.x)?.build()?;
+        let spike = TableBuilder::new().i64("i", (0..d as i64).collect()).f64("u", s.u.row(0).to_vec()).build()?;
         Ok(vec![("samples".into(), samples), ("spike".into(), spike)])
     }
 }
@@ -179,21 +152,10 @@ impl StageKind for CovarianceTopEigen {
         StageInfo {
             name: "covariance_top_eigen",
             doc: "Top eigenvalue of the sample covariance X^T X / n (Lanczos) and the squared overlap of its eigenvector with the spike",
-            params: vec![
-                ParamSpec::new("center", T::Bool, "subtract column means first")
-                    .default(Value::Bool(false)),
-            ],
+            params: vec![ParamSpec::new("center", T::Bool, "subtract column means first").default(Value::Bool(false))],
             inputs: vec![
-                InputSpec {
-                    name: "samples",
-                    gather: false,
-                    doc: "table with a binary column `x` (f32 rows)",
-                },
-                InputSpec {
-                    name: "spike",
-                    gather: false,
-                    doc: "table with columns i, u (unit spike direction)",
-                },
+                InputSpec { name: "samples", gather: false, doc: "table with a binary column `x` (f32 rows)" },
+                InputSpec { name: "spike", gather: false, doc: "table with columns i, u (unit spike direction)" },
             ],
             outputs: vec!["top"],
             code: fingerprint(&["analysis"], MODULE),
@@ -218,10 +180,7 @@ pub struct SpikedTopEigen;
 impl StageKind for SpikedTopEigen {
     fn info(&self) -> StageInfo {
         let mut params = generator_params();
-        params.push(
-            ParamSpec::new("center", T::Bool, "subtract column means first")
-                .default(Value::Bool(false)),
-        );
+        params.push(ParamSpec::new("center", T::Bool, "subtract column means first").default(Value::Bool(false)));
         StageInfo {
             name: "spiked_top_eigen",
             doc: "Draws spiked-covariance samples (as spiked_covariance) and returns the top eigenvalue of X^T X / n and its squared overlap with the spike, without storing the samples",
@@ -254,8 +213,7 @@ impl StageKind for BbpTheory {
             doc: "BBP predictions for the spiked covariance model: top eigenvalue (1+l)(1+g/l) and overlap^2 (1-g/l^2)/(1+g/l) above l_c = sqrt(g), MP edge (1+sqrt(g))^2 and 0 below (g = 1/alpha)",
             params: vec![
                 ParamSpec::new("alpha", T::Float, "samples per dimension (gamma = 1/alpha)"),
-                ParamSpec::new("snr_min", T::Float, "first SNR of the curve")
-                    .default(Value::Float(0.0)),
+                ParamSpec::new("snr_min", T::Float, "first SNR of the curve").default(Value::Float(0.0)),
                 ParamSpec::new("snr_max", T::Float, "last SNR of the curve"),
                 ParamSpec::new("n_points", T::Int, "curve resolution").default(Value::Int(400)),
             ],
@@ -280,15 +238,9 @@ impl StageKind for BbpTheory {
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
         let g = 1.0 / ctx.f64("alpha")?;
-        let (lo, hi, m) = (
-            ctx.f64("snr_min")?,
-            ctx.f64("snr_max")?,
-            ctx.usize("n_points")?,
-        );
+        let (lo, hi, m) = (ctx.f64("snr_min")?, ctx.f64("snr_max")?, ctx.usize("n_points")?);
         let lc = theory::spiked::bbp_threshold(g)?;
-        let mut snr: Vec<f64> = (0..m)
-            .map(|i| lo + (hi - lo) * i as f64 / (m - 1) as f64)
-            .collect();
+        let mut snr: Vec<f64> = (0..m).map(|i| lo + (hi - lo) * i as f64 / (m - 1) as f64).collect();
         // Put the threshold itself on the curve so the kink is drawn exactly.
         if lc > lo && lc < hi {
             snr.push(lc);
@@ -324,24 +276,12 @@ impl StageKind for BbpCheck {
             name: "bbp_check",
             doc: "Compares simulated top eigenvalues and overlaps with BBP: overlap^2 within overlap_tol for snr >= 1.5 l_c, below null_tol for snr <= 0.5 l_c, eigenvalue within eig_rel_tol",
             params: vec![
-                ParamSpec::new(
-                    "overlap_tol",
-                    T::Float,
-                    "absolute tolerance on overlap^2 above 1.5 l_c",
-                )
-                .default(Value::Float(0.05)),
-                ParamSpec::new(
-                    "null_tol",
-                    T::Float,
-                    "upper bound of overlap^2 below 0.5 l_c",
-                )
-                .default(Value::Float(0.1)),
-                ParamSpec::new(
-                    "eig_rel_tol",
-                    T::Float,
-                    "relative tolerance on the top eigenvalue",
-                )
-                .default(Value::Float(0.03)),
+                ParamSpec::new("overlap_tol", T::Float, "absolute tolerance on overlap^2 above 1.5 l_c")
+                    .default(Value::Float(0.05)),
+                ParamSpec::new("null_tol", T::Float, "upper bound of overlap^2 below 0.5 l_c")
+                    .default(Value::Float(0.1)),
+                ParamSpec::new("eig_rel_tol", T::Float, "relative tolerance on the top eigenvalue")
+                    .default(Value::Float(0.03)),
             ],
             inputs: vec![InputSpec {
                 name: "top",
@@ -359,28 +299,14 @@ impl StageKind for BbpCheck {
         let mut groups: BTreeMap<GroupKey, Vec<(f64, f64, f64)>> = BTreeMap::new();
         for up in ctx.gathered("top")? {
             let t = &up.table;
-            let (a, s, d) = (
-                table::col_f64(t, "alpha")?,
-                table::col_f64(t, "snr")?,
-                table::col_i64(t, "d")?,
-            );
-            let (e, o, g) = (
-                table::col_f64(t, "top_eigenvalue")?,
-                table::col_f64(t, "overlap2")?,
-                table::col_f64(t, "gamma")?,
-            );
+            let (a, s, d) = (table::col_f64(t, "alpha")?, table::col_f64(t, "snr")?, table::col_i64(t, "d")?);
+            let (e, o, g) =
+                (table::col_f64(t, "top_eigenvalue")?, table::col_f64(t, "overlap2")?, table::col_f64(t, "gamma")?);
             for i in 0..t.num_rows() {
-                groups
-                    .entry((a[i].to_bits(), s[i].to_bits(), d[i]))
-                    .or_default()
-                    .push((e[i], o[i], g[i]));
+                groups.entry((a[i].to_bits(), s[i].to_bits(), d[i])).or_default().push((e[i], o[i], g[i]));
             }
         }
-        let (ot, nt, et) = (
-            ctx.f64("overlap_tol")?,
-            ctx.f64("null_tol")?,
-            ctx.f64("eig_rel_tol")?,
-        );
+        let (ot, nt, et) = (ctx.f64("overlap_tol")?, ctx.f64("null_tol")?, ctx.f64("eig_rel_tol")?);
         let mut cols: (Vec<f64>, Vec<f64>, Vec<i64>, Vec<i64>) = Default::default();
         let mut out: [Vec<f64>; 8] = Default::default();
         let mut regime = Vec::new();
@@ -400,10 +326,7 @@ impl StageKind for BbpCheck {
             let (me, mo) = (mean(&|x| x.0), mean(&|x| x.1));
             let (se, so) = (sem(&|x| x.0, me), sem(&|x| x.1, mo));
             let lc = theory::spiked::bbp_threshold(g)?;
-            let (te, to) = (
-                theory::spiked::bbp_top_eigenvalue(snr, g)?,
-                theory::spiked::bbp_overlap2(snr, g)?,
-            );
+            let (te, to) = (theory::spiked::bbp_top_eigenvalue(snr, g)?, theory::spiked::bbp_overlap2(snr, g)?);
             let r = snr / lc;
             let (reg, ok) = if r >= 1.5 {
                 ("above", (mo - to).abs() <= ot && (me - te).abs() <= et * te)

@@ -36,24 +36,14 @@ fn check_grid(r: &[f64]) -> Result<()> {
 /// `(e^β − 1)²`; with `Some(N)` the exact finite-ring value is used.
 ///
 /// Errors: `beta <= 0`, an empty grid or any `r <= 0`, `Some(n)` with `n < 2`.
-pub fn ising_threshold_curve(
-    beta: f64,
-    r: &[f64],
-    n_sites: Option<usize>,
-) -> Result<ThresholdCurve> {
+pub fn ising_threshold_curve(beta: f64, r: &[f64], n_sites: Option<usize>) -> Result<ThresholdCurve> {
     check_beta(beta)?;
     check_grid(r)?;
     let (signal, r_c) = match n_sites {
         None => (ising::lambda_ising(beta)?, ising::r_crossing(beta)?),
-        Some(n) => (
-            ising::lambda_ising_finite(beta, n)?,
-            ising::r_crossing_finite(beta, n)?,
-        ),
+        Some(n) => (ising::lambda_ising_finite(beta, n)?, ising::r_crossing_finite(beta, n)?),
     };
-    let noise = r
-        .iter()
-        .map(|x| mp::ising_noise_edge(*x))
-        .collect::<Result<Vec<_>>>()?;
+    let noise = r.iter().map(|x| mp::ising_noise_edge(*x)).collect::<Result<Vec<_>>>()?;
     Ok(ThresholdCurve {
         r: r.to_vec(),
         beta: vec![beta; r.len()],
@@ -77,14 +67,8 @@ pub fn xy_threshold_curve(beta: f64, n_states: usize, r: &[f64]) -> Result<Thres
         r: r.to_vec(),
         beta: vec![beta; r.len()],
         lambda_signal: vec![signal; r.len()],
-        lambda_noise: r
-            .iter()
-            .map(|x| mp::potts_noise_edge_eq31(*x, n_states))
-            .collect::<Result<Vec<_>>>()?,
-        lambda_noise_null: r
-            .iter()
-            .map(|x| mp::potts_null_edge(*x, n_states))
-            .collect::<Result<Vec<_>>>()?,
+        lambda_noise: r.iter().map(|x| mp::potts_noise_edge_eq31(*x, n_states)).collect::<Result<Vec<_>>>()?,
+        lambda_noise_null: r.iter().map(|x| mp::potts_null_edge(*x, n_states)).collect::<Result<Vec<_>>>()?,
         r_crossing: xy::r_crossing_eq31(beta, n_states)?,
         r_crossing_null: xy::r_crossing_null(beta, n_states)?,
     })
@@ -106,19 +90,9 @@ pub struct CrossingCurve {
 /// Errors: an empty grid or any `r <= 0`.
 pub fn retarded_learning_curve(r: &[f64]) -> Result<CrossingCurve> {
     check_grid(r)?;
-    let beta = r
-        .iter()
-        .map(|x| ising::beta_crossing(*x))
-        .collect::<Result<Vec<_>>>()?;
-    let lambda = r
-        .iter()
-        .map(|x| mp::ising_noise_edge(*x))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(CrossingCurve {
-        r: r.to_vec(),
-        beta,
-        lambda,
-    })
+    let beta = r.iter().map(|x| ising::beta_crossing(*x)).collect::<Result<Vec<_>>>()?;
+    let lambda = r.iter().map(|x| mp::ising_noise_edge(*x)).collect::<Result<Vec<_>>>()?;
+    Ok(CrossingCurve { r: r.to_vec(), beta, lambda })
 }
 
 /// Log-spaced grid of `n` values from `lo` to `hi` inclusive (for r axes).
@@ -128,9 +102,7 @@ pub fn log_grid(lo: f64, hi: f64, n: usize) -> Result<Vec<f64>> {
     ensure(hi > lo, "hi", hi, "must be > lo")?;
     ensure(n >= 2, "n", n as f64, "need at least 2 points")?;
     let (a, b) = (lo.ln(), hi.ln());
-    Ok((0..n)
-        .map(|k| (a + (b - a) * k as f64 / (n - 1) as f64).exp())
-        .collect())
+    Ok((0..n).map(|k| (a + (b - a) * k as f64 / (n - 1) as f64).exp()).collect())
 }
 
 #[cfg(test)]
@@ -142,14 +114,8 @@ mod tests {
         let c = ising_threshold_curve(0.5, &[0.1, 1.0], None).unwrap();
         assert!((mp::ising_noise_edge(c.r_crossing).unwrap() - c.lambda_signal[0]).abs() < 1e-12);
         let c = xy_threshold_curve(1.5, 10, &[0.1, 1.0]).unwrap();
-        assert!(
-            (mp::potts_noise_edge_eq31(c.r_crossing, 10).unwrap() - c.lambda_signal[0]).abs()
-                < 1e-12
-        );
-        assert!(
-            (mp::potts_null_edge(c.r_crossing_null, 10).unwrap() - c.lambda_signal[0]).abs()
-                < 1e-12
-        );
+        assert!((mp::potts_noise_edge_eq31(c.r_crossing, 10).unwrap() - c.lambda_signal[0]).abs() < 1e-12);
+        assert!((mp::potts_null_edge(c.r_crossing_null, 10).unwrap() - c.lambda_signal[0]).abs() < 1e-12);
     }
 
     #[test]

@@ -30,12 +30,7 @@ pub fn xi(beta: f64) -> Result<f64> {
 /// Errors: `beta < 0`, `n_sites == 0`, `d >= n_sites`.
 pub fn ring_correlation(beta: f64, n_sites: usize, d: usize) -> Result<f64> {
     check_beta(beta)?;
-    ensure(
-        n_sites >= 1,
-        "n_sites",
-        n_sites as f64,
-        "need at least one site",
-    )?;
+    ensure(n_sites >= 1, "n_sites", n_sites as f64, "need at least one site")?;
     ensure(d < n_sites, "d", d as f64, "distance must be < n_sites")?;
     let t = beta.tanh();
     let tn = t.powi(n_sites as i32);
@@ -59,12 +54,7 @@ pub fn lambda_ising(beta: f64) -> Result<f64> {
 /// Errors: `beta < 0`, `n_sites == 0`.
 pub fn lambda_ising_finite(beta: f64, n_sites: usize) -> Result<f64> {
     check_beta(beta)?;
-    ensure(
-        n_sites >= 1,
-        "n_sites",
-        n_sites as f64,
-        "need at least one site",
-    )?;
+    ensure(n_sites >= 1, "n_sites", n_sites as f64, "need at least one site")?;
     if beta == 0.0 {
         return Ok(1.0);
     }
@@ -85,12 +75,7 @@ pub fn beta_crossing(r: f64) -> Result<f64> {
 ///
 /// Errors: `beta <= 0` or non-finite.
 pub fn r_crossing(beta: f64) -> Result<f64> {
-    ensure(
-        beta > 0.0,
-        "beta",
-        beta,
-        "inverse temperature must be > 0 for a crossing",
-    )?;
+    ensure(beta > 0.0, "beta", beta, "inverse temperature must be > 0 for a crossing")?;
     Ok(beta.exp_m1().powi(2))
 }
 
@@ -99,18 +84,8 @@ pub fn r_crossing(beta: f64) -> Result<f64> {
 ///
 /// Errors: `beta <= 0`, `n_sites < 2`.
 pub fn r_crossing_finite(beta: f64, n_sites: usize) -> Result<f64> {
-    ensure(
-        beta > 0.0,
-        "beta",
-        beta,
-        "inverse temperature must be > 0 for a crossing",
-    )?;
-    ensure(
-        n_sites >= 2,
-        "n_sites",
-        n_sites as f64,
-        "need at least two sites",
-    )?;
+    ensure(beta > 0.0, "beta", beta, "inverse temperature must be > 0 for a crossing")?;
+    ensure(n_sites >= 2, "n_sites", n_sites as f64, "need at least two sites")?;
     Ok((lambda_ising_finite(beta, n_sites)?.sqrt() - 1.0).powi(2))
 }
 

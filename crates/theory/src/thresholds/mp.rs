@@ -99,12 +99,7 @@ fn tabulate(
     zero_mass: f64,
     f: impl Fn(f64) -> Result<f64>,
 ) -> Result<SpectralDensity> {
-    ensure(
-        n_points >= 2,
-        "n_points",
-        n_points as f64,
-        "need at least 2 points",
-    )?;
+    ensure(n_points >= 2, "n_points", n_points as f64, "need at least 2 points")?;
     // Chebyshev-like nodes cluster at the square-root edges.
     let lambda: Vec<f64> = (0..n_points)
         .map(|j| {
@@ -113,13 +108,7 @@ fn tabulate(
         })
         .collect();
     let density = lambda.iter().map(|x| f(*x)).collect::<Result<Vec<_>>>()?;
-    Ok(SpectralDensity {
-        lambda,
-        density,
-        zero_mass,
-        lower_edge: lo,
-        upper_edge: hi,
-    })
+    Ok(SpectralDensity { lambda, density, zero_mass, lower_edge: lo, upper_edge: hi })
 }
 
 /// MP density ([`mp_density`]) tabulated at `n_points` nodes inside the bulk.
@@ -132,19 +121,13 @@ pub fn mp_density_curve(r: f64, n_points: usize) -> Result<SpectralDensity> {
 
 /// Potts null-model density ([`potts_null_density`]) tabulated at `n_points` nodes.
 /// Errors: `r <= 0`, `n_states < 2`, `n_points < 2`.
-pub fn potts_null_density_curve(
-    r: f64,
-    n_states: usize,
-    n_points: usize,
-) -> Result<SpectralDensity> {
+pub fn potts_null_density_curve(r: f64, n_states: usize, n_points: usize) -> Result<SpectralDensity> {
     check_r(r)?;
     check_states(n_states)?;
     let s2 = n_states as f64 / (n_states as f64 - 1.0);
     let g = r * (n_states as f64 - 1.0);
     let (lo, hi) = mp_edges(g)?;
-    tabulate(s2 * lo, s2 * hi, n_points, mp_zero_mass(g)?, |x| {
-        potts_null_density(r, n_states, x)
-    })
+    tabulate(s2 * lo, s2 * hi, n_points, mp_zero_mass(g)?, |x| potts_null_density(r, n_states, x))
 }
 
 #[cfg(test)]
@@ -161,8 +144,7 @@ mod tests {
             .map(|j| {
                 let th = std::f64::consts::PI * (j as f64 + 0.5) / n as f64;
                 let x = c - h * th.cos();
-                mp_density(r, x).unwrap() * x.powi(k) * h * th.sin() * std::f64::consts::PI
-                    / n as f64
+                mp_density(r, x).unwrap() * x.powi(k) * h * th.sin() * std::f64::consts::PI / n as f64
             })
             .sum()
     }

@@ -75,15 +75,8 @@ pub fn xi_xy(beta: f64, n_states: usize) -> Result<f64> {
 pub fn xy_correlation(beta: f64, n_states: usize, d: usize, a: usize, b: usize) -> Result<f64> {
     check_beta(beta)?;
     check_states(n_states)?;
-    ensure(
-        a < n_states && b < n_states,
-        "state",
-        a.max(b) as f64,
-        "Potts states must be < P",
-    )?;
-    let ratios = (1..n_states)
-        .map(|p| lambda_ratio(beta, n_states, p))
-        .collect::<Result<Vec<_>>>()?;
+    ensure(a < n_states && b < n_states, "state", a.max(b) as f64, "Potts states must be < P")?;
+    let ratios = (1..n_states).map(|p| lambda_ratio(beta, n_states, p)).collect::<Result<Vec<_>>>()?;
     Ok(entry(&ratios, n_states, d, a as isize - b as isize))
 }
 
@@ -108,24 +101,12 @@ fn entry(ratios: &[f64], n_states: usize, d: usize, delta: isize) -> f64 {
 pub fn xy_correlation_matrix(beta: f64, n_states: usize, n_sites: usize) -> Result<Array2<f64>> {
     check_beta(beta)?;
     check_states(n_states)?;
-    ensure(
-        n_sites >= 1,
-        "n_sites",
-        n_sites as f64,
-        "need at least one site",
-    )?;
-    let ratios = (1..n_states)
-        .map(|p| lambda_ratio(beta, n_states, p))
-        .collect::<Result<Vec<_>>>()?;
+    ensure(n_sites >= 1, "n_sites", n_sites as f64, "need at least one site")?;
+    let ratios = (1..n_states).map(|p| lambda_ratio(beta, n_states, p)).collect::<Result<Vec<_>>>()?;
     // Table over (ring distance, state difference mod P).
     let dmax = n_sites / 2;
-    let table: Vec<Vec<f64>> = (0..=dmax)
-        .map(|d| {
-            (0..n_states)
-                .map(|delta| entry(&ratios, n_states, d, delta as isize))
-                .collect()
-        })
-        .collect();
+    let table: Vec<Vec<f64>> =
+        (0..=dmax).map(|d| (0..n_states).map(|delta| entry(&ratios, n_states, d, delta as isize)).collect()).collect();
     let np = n_sites * n_states;
     Ok(Array2::from_shape_fn((np, np), |(r, c)| {
         let (i, a) = (r / n_states, r % n_states);
@@ -145,12 +126,7 @@ pub fn r_crossing_eq31(beta: f64, n_states: usize) -> Result<f64> {
     let l = lambda_xy(beta, n_states)?;
     let p = n_states as f64;
     let s = (l - p / (p - 1.0)).max(0.0).sqrt() - 1.0;
-    ensure(
-        s > 0.0,
-        "beta",
-        beta,
-        "Lambda_XY is below the r -> 0 limit of eq. (31): no crossing",
-    )?;
+    ensure(s > 0.0, "beta", beta, "Lambda_XY is below the r -> 0 limit of eq. (31): no crossing")?;
     let r = s * s / p;
     Ok(r)
 }
@@ -163,12 +139,7 @@ pub fn r_crossing_null(beta: f64, n_states: usize) -> Result<f64> {
     let l = lambda_xy(beta, n_states)?;
     let p = n_states as f64;
     let s = (l * (p - 1.0) / p).sqrt() - 1.0;
-    ensure(
-        s > 0.0,
-        "beta",
-        beta,
-        "Lambda_XY equals the r -> 0 noise edge: no crossing",
-    )?;
+    ensure(s > 0.0, "beta", beta, "Lambda_XY equals the r -> 0 noise edge: no crossing")?;
     let r = s * s / (p - 1.0);
     Ok(r)
 }

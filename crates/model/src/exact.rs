@@ -115,6 +115,8 @@ fn chunk_logw(r: &Rbm<f64>, side: Side, x: &Array2<f64>, want_means: bool) -> (V
         Side::Visible => (&r.visible, &r.hidden, x.dot(&r.weights) + &r.hidden.bias),
         Side::Hidden => (&r.hidden, &r.visible, x.dot(&r.weights.t()) + &r.effective_visible_bias()),
     };
+    // A product with one column may come back in column-major layout: the row slices below need rows.
+    let inp = inp.as_standard_layout().into_owned();
     let bias = match side {
         Side::Visible => r.effective_visible_bias(),
         Side::Hidden => r.hidden.bias.clone(),

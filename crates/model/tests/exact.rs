@@ -186,3 +186,19 @@ fn bad_inputs_are_errors() {
     let big = Rbm::<f64>::zeros(Units::Bernoulli, 30, Units::Bernoulli, 30).unwrap();
     assert!(matches!(log_partition(&big), Err(model::Error::NotEnumerable(_))));
 }
+
+/// Regression: one hidden unit (a product with a single column used to come back column-major
+/// and panic). Closed form for ±1 units without biases: Z = 2 Π_i 2cosh(w_i).
+#[test]
+fn single_hidden_unit_log_partition_matches_closed_form() {
+    let n = 9;
+    let mut rbm = model::Rbm::<f64>::zeros(model::Units::Ising, n, model::Units::Ising, 1).unwrap();
+    for i in 0..n {
+        rbm.weights[(i, 0)] = 0.1 * (i as f64) - 0.3;
+    }
+    let exact: f64 = 2f64.ln() + (0..n).map(|i| (2.0 * (0.1 * i as f64 - 0.3).cosh()).ln()).sum::<f64>();
+    for side in [model::Side::Visible, model::Side::Hidden] {
+        let lz = model::exact::log_partition_by(&rbm, side).unwrap();
+        assert!((lz - exact).abs() < 1e-10, "{side:?}: {lz} vs {exact}");
+    }
+}

@@ -206,29 +206,33 @@ pub fn load(path: &Path, profile: &str) -> Result<PipelineSpec, ConfigError> {
         params.insert(k.clone(), (val, v.loc.clone()));
     }
     if !merged.profiles.is_empty() {
-        let Some((_, pnode)) = merged.profiles.iter().find(|(k, _)| k == profile) else {
+        // Blocks of the same profile from included files apply first, the including file's last (it wins).
+        let blocks: Vec<&Node> = merged.profiles.iter().filter(|(k, _)| k == profile).map(|(_, n)| n).collect();
+        if blocks.is_empty() {
             let names: Vec<&str> = merged.profiles.iter().map(|(k, _)| k.as_str()).collect();
             return Err(err(
                 &root,
                 "profiles",
                 format!("unknown profile `{profile}`; this pipeline defines: {}", names.join(", ")),
             ));
-        };
+        }
         let ppath = join("profiles", profile);
-        let pm = map(pnode, &ppath)?;
-        check_keys(pm, &["params"], &ppath)?;
-        if let Some(pp) = pnode.get("params") {
-            for (k, kloc, v) in map(pp, &join(&ppath, "params"))? {
-                let path = join(&join(&ppath, "params"), k);
-                if !params.contains_key(k) {
-                    return Err(ConfigError::new(
-                        kloc,
-                        path,
-                        format!("profile overrides `{k}`, which is not declared under `params`"),
-                    ));
+        for pnode in blocks {
+            let pm = map(pnode, &ppath)?;
+            check_keys(pm, &["params"], &ppath)?;
+            if let Some(pp) = pnode.get("params") {
+                for (k, kloc, v) in map(pp, &join(&ppath, "params"))? {
+                    let path = join(&join(&ppath, "params"), k);
+                    if !params.contains_key(k) {
+                        return Err(ConfigError::new(
+                            kloc,
+                            path,
+                            format!("profile overrides `{k}`, which is not declared under `params`"),
+                        ));
+                    }
+                    let val = Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, path.clone(), m))?;
+                    params.insert(k.clone(), (val, v.loc.clone()));
                 }
-                let val = Value::from_node(v).map_err(|m| ConfigError::new(&v.loc, path.clone(), m))?;
-                params.insert(k.clone(), (val, v.loc.clone()));
             }
         }
     }
@@ -744,6 +748,17 @@ mod tests {
         for p in &a.sweeps["g"].points {
             assert!(b.sweeps["g"].points.contains(p), "{p:?} lost when refining the grid");
         }
+    }
+
+    #[test]
+    fn the_including_files_profile_wins_over_an_included_one() {
+        let dir = std::env::temp_dir().join(format!("rbmlab-spec-inc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("frag.yaml"), "version: 1\nparams: {a: 1, b: 1}\nprofiles: {quick: {params: {a: 2, b: 2}}}\n").unwrap();
+        std::fs::write(dir.join("main.yaml"), "version: 1\npipeline: t\ninclude: [frag.yaml]\nprofiles: {quick: {params: {a: 3}}}\n").unwrap();
+        let s = load(&dir.join("main.yaml"), "quick").unwrap();
+        assert_eq!(s.params["a"].0, Value::Int(3));
+        assert_eq!(s.params["b"].0, Value::Int(2));
     }
 
     #[test]

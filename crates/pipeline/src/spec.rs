@@ -754,8 +754,16 @@ mod tests {
     fn the_including_files_profile_wins_over_an_included_one() {
         let dir = std::env::temp_dir().join(format!("rbmlab-spec-inc-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("frag.yaml"), "version: 1\nparams: {a: 1, b: 1}\nprofiles: {quick: {params: {a: 2, b: 2}}}\n").unwrap();
-        std::fs::write(dir.join("main.yaml"), "version: 1\npipeline: t\ninclude: [frag.yaml]\nprofiles: {quick: {params: {a: 3}}}\n").unwrap();
+        std::fs::write(
+            dir.join("frag.yaml"),
+            "version: 1\nparams: {a: 1, b: 1}\nprofiles: {quick: {params: {a: 2, b: 2}}}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("main.yaml"),
+            "version: 1\npipeline: t\ninclude: [frag.yaml]\nprofiles: {quick: {params: {a: 3}}}\n",
+        )
+        .unwrap();
         let s = load(&dir.join("main.yaml"), "quick").unwrap();
         assert_eq!(s.params["a"].0, Value::Int(3));
         assert_eq!(s.params["b"].0, Value::Int(2));

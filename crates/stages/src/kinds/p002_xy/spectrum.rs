@@ -157,7 +157,7 @@ impl StageKind for Fig13Checks {
     fn info(&self) -> StageInfo {
         StageInfo {
             name: "p002_xy_fig13_checks",
-            doc: "Paper 002 Fig. 13: projection of the top eigenvector on span{e1, e2} < 0.5 at S = 500 (a), in [0.3, 0.9] at S = 10^4 (b), > 0.98 at the largest S (c); Lambda_XY(1.5) = 4.391 and the crossing r = 0.066 of eq. (31) with it, the mean (over draws) empirical top eigenvalue within 2 % of Lambda_XY for r <= 1e-3, at or above eq. (31) for r >= 0.066 and decreasing as r decreases (d); the mean projection >= 0.9 for r <= 1e-3 and <= 0.5 for r >= 0.1, Spearman(projection, r) < -0.8 over all draws (e). Also writes `summary` (mean and s.e. over draws per r)",
+            doc: "Paper 002 Fig. 13: projection of the top eigenvector on span{e1, e2} < 0.5 at S = 500 (a), in [0.3, 0.9] at S = 10^4 (b), > 0.98 at the largest S (c); Lambda_XY(1.5) = 4.391 and the crossing r = 0.066 of eq. (31) with it, the mean (over draws) empirical top eigenvalue within 2 % of Lambda_XY for r <= 1e-3, at or above eq. (31) for r >= 0.066 and decreasing as r decreases (d); the mean projection >= 0.9 for r <= 1e-3 and <= 0.5 for r >= 0.1, Spearman(mean projection, r) < -0.8 over the grid (e). Also writes `summary` (mean and s.e. over draws per r)",
             params: vec![
                 ParamSpec::new("beta", T::Float, "inverse temperature of the data").default(Value::Float(1.5)),
                 ParamSpec::new("states", T::Int, "Potts states P").default(Value::Int(10)),
@@ -282,11 +282,20 @@ impl StageKind for Fig13Checks {
             me.windows(2).all(|w| w[1] <= w[0]),
             r13,
         );
-        let rs: Vec<f64> = grid.iter().map(|x| x.1).collect();
-        let ps: Vec<f64> = grid.iter().map(|x| x.3).collect();
+        // "Spearman correlation with r < -0.8 over the grid (>= 5 draws per r)": the per-r means;
+        // the value over every single draw is reported as well.
         c.at_most(
             "13e",
-            "Spearman correlation of projection with r (all draws)",
+            "Spearman correlation of the mean projection with r over the grid",
+            spearman(r_of, mpj).unwrap_or(f64::NAN),
+            -0.8,
+            r13e,
+        );
+        let rs: Vec<f64> = grid.iter().map(|x| x.1).collect();
+        let ps: Vec<f64> = grid.iter().map(|x| x.3).collect();
+        c.info(
+            "13e",
+            "Spearman correlation of projection with r over all draws",
             spearman(&rs, &ps).unwrap_or(f64::NAN),
             -0.8,
             r13e,

@@ -201,7 +201,7 @@ fn ranks(x: &[f64]) -> Vec<f64> {
 }
 
 /// `ln Γ(x)` for `x > 0` (Lanczos approximation, g = 7, 9 terms; relative error ≲ 1e-15).
-pub(crate) fn ln_gamma(x: f64) -> f64 {
+pub fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,

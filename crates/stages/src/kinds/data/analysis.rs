@@ -312,38 +312,12 @@ impl StageKind for CheckRingCorrelation {
     }
 }
 
-/// `ln Γ(x)` for `x > 0` (Lanczos, g = 7, 9 terms; relative error ≲ 1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = C[0];
-    let t = x + 7.5;
-    for (i, c) in C.iter().enumerate().skip(1) {
-        a += c / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
-}
-
 /// Regularised upper incomplete gamma `Q(a, x) = Γ(a, x)/Γ(a)` (Numerical Recipes §6.2).
 fn gamma_q(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 1.0;
     }
-    let lead = -x + a * x.ln() - ln_gamma(a);
+    let lead = -x + a * x.ln() - analysis::stats::ln_gamma(a);
     if x < a + 1.0 {
         let (mut ap, mut sum) = (a, 1.0 / a);
         let mut del = sum;
@@ -634,7 +608,7 @@ mod tests {
         }
         assert!((chi2_critical(0.05, 10.0) - 18.307_038).abs() < 1e-5);
         // ln Γ at integers is ln (n−1)!.
-        assert!((ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-12);
+        assert!((analysis::stats::ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-12);
     }
 
     #[test]

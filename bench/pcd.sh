@@ -25,9 +25,12 @@ rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n")[1:] if l.str
 by = collections.defaultdict(dict)
 for impl, nv, nh, ch, k, r in rows:
     by[(nv, nh, ch, k)][impl] = float(r)
-print(f"{'shape (nv,nh,chains,k)':<26}" + "".join(f"{i:>12}" for i in ["rust", "numpy", "torch"]) + "   rust/numpy  rust/torch")
+# updates/s per implementation; chain sweeps/s = updates/s x k x chains (the unit the paper-002
+# report prints for its training stages, e.g. (100, 1, 100, 20) is the Fig. 5 setting).
+print(f"{'shape (nv,nh,chains,k)':<26}" + "".join(f"{i:>12}" for i in ["rust", "numpy", "torch"]) + "   rust/numpy  rust/torch  rust sweeps/s")
 for s, d in by.items():
     rn = d.get("rust", float("nan")) / d["numpy"] if "numpy" in d else float("nan")
     rt = d.get("rust", float("nan")) / d["torch"] if "torch" in d else float("nan")
-    print(f"{str(s):<26}" + "".join(f"{d.get(i, float('nan')):>12.2f}" for i in ["rust", "numpy", "torch"]) + f"   {rn:10.2f}  {rt:10.2f}")
+    sweeps = d.get("rust", float("nan")) * int(s[2]) * int(s[3])
+    print(f"{str(s):<26}" + "".join(f"{d.get(i, float('nan')):>12.2f}" for i in ["rust", "numpy", "torch"]) + f"   {rn:10.2f}  {rt:10.2f}  {sweeps:13.3e}")
 PY

@@ -15,6 +15,7 @@ pub mod layer;
 pub mod linear;
 pub mod rbm;
 pub mod real;
+pub mod reconstruct;
 pub mod rng;
 pub mod special;
 pub mod units;

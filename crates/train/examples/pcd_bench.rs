@@ -4,7 +4,14 @@
 fn main() {
     let seconds: f64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5.0);
     println!("impl\tnv\tnh\tchains\tk\tupdates_per_sec");
-    for (nv, nh, chains, k) in [(784, 100, 2000, 10), (784, 500, 2000, 10), (100, 1, 1000, 20), (100, 3, 1000, 20)] {
+    for (nv, nh, chains, k) in [
+        (784, 100, 2000, 10),
+        (784, 500, 2000, 10),
+        (100, 1, 1000, 20),
+        (100, 3, 1000, 20),
+        (100, 1, 100, 20),
+        (100, 3, 100, 20),
+    ] {
         let r = train::bench::pcd_updates_per_sec(nv, nh, chains, k, seconds);
         println!("rust\t{nv}\t{nh}\t{chains}\t{k}\t{r:.3}");
     }

@@ -7,7 +7,8 @@
 //!   `df[df.checkpoint == c].pivot(index="i", columns="mu", values="w")`.
 //! * `biases`: `checkpoint, update, epoch, layer ("visible"|"hidden"), i, a, value`.
 //! * `curve`: one row per checkpoint: `train_ll`, `test_ll` (nats per sample), their per-unit values
-//!   and standard errors, `log_z`, `ll_method` ("exact"|"ais"|"none"), `weight_norm`.
+//!   and standard errors, `log_z`, `ll_method` ("exact"|"ais"|"none"), `weight_norm`, and
+//!   `task_chain_sweeps` (constant: Gibbs chain sweeps this task did, for throughput reports).
 //! * `chains`: final persistent chains, one row per chain, `v` a fixed-width i8 column (Potts: state index).
 //! * `state`: everything needed to resume (`block, index, value`), consumed by `rbm_train_resume`.
 
@@ -347,8 +348,10 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
     };
     let nv = n_sites(vis, train_x.ncols());
     let nh = ctx.usize("n_hidden")?;
+    let mut start_update = 0u64;
     let mut trainer = if resume {
         let ck = state_from_table::<F>(&ctx.input("from")?.table, vis, hid, nv, nh, p)?;
+        start_update = ck.update;
         train::Trainer::resume(ck, cfg.clone())?
     } else {
         let init = Init {
@@ -378,6 +381,20 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
         Ok(())
     })?;
     let last = trainer.checkpoint();
+    // Gibbs work of this task (block): chain sweeps = updates × k × chains (CD: the minibatch
+    // rows are the chains, so an epoch costs n_train × k sweeps). Deterministic, so the report
+    // can divide it by the recorded compute time to give the sampler's throughput.
+    let done = last.update - start_update;
+    tables.task_chain_sweeps = match cfg.sampler {
+        Sampler::Pcd { k, n_chains } | Sampler::Rdm { k, n_chains } => (done * (k * n_chains) as u64) as i64,
+        Sampler::Cd { k } => {
+            let n = train_x.nrows() as u64;
+            let full = done / updates_per_epoch;
+            let part = (done % updates_per_epoch) * cfg.batch_size as u64;
+            ((full * n + part.min(n)) * k as u64) as i64
+        }
+        Sampler::Exact => 0,
+    };
     let mut out = tables.finish()?;
     out.push(("chains".into(), chains_table(last.chains.as_ref(), vis)?));
     out.push(("state".into(), state_table(last)?));
@@ -389,6 +406,7 @@ struct Tables {
     w: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<f64>),
     b: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<String>, Vec<i64>, Vec<i64>, Vec<f64>),
     c: Vec<(i64, i64, f64, [f64; 6], f64, String, f64)>,
+    task_chain_sweeps: i64,
 }
 
 fn unit_width<F: Real>(l: &model::Layer<F>) -> usize {
@@ -485,6 +503,7 @@ impl Tables {
             .f64("log_z", c.iter().map(|r| r.4).collect())
             .str("ll_method", c.iter().map(|r| r.5.clone()).collect())
             .f64("weight_norm", c.iter().map(|r| r.6).collect())
+            .i64("task_chain_sweeps", vec![self.task_chain_sweeps; c.len()])
             .build()?;
         Ok(vec![("weights".into(), weights), ("biases".into(), biases), ("curve".into(), curve)])
     }

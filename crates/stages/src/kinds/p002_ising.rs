@@ -38,8 +38,12 @@
 //! Every `checks` output has the columns `figure` (paper 002 panel), `check`, `measured`,
 //! `expected` (the paper's number or the FIGURES.md criterion), `tolerance`, `rule` (how
 //! measured, expected and tolerance combine: `abs(m-e)<=tol`, `m<e`, `m>e`, `m/e in [1/tol,tol]`),
-//! `is_pass` (the rule holds and `measured` is finite) and `reference` (where the criterion
-//! comes from). `rbmlab run` gathers them into `results/figures/paper002/REPORT.md`.
+//! `is_pass` (the rule holds and `measured` is finite), `is_binding` and `reference` (where the
+//! criterion comes from). `is_binding = false` marks a check that FIGURES.md says applies only at
+//! the paper's sizes while the stage can see from its inputs that it ran below them (e.g. the
+//! Fig. 5b MSD slope with S < 10⁶ training configurations); `reference` then ends with the
+//! reason. The report shows such rows as `info` and does not count them. `rbmlab run` gathers
+//! the tables into `results/figures/paper002/REPORT.md`.
 
 mod diffusion;
 mod fields;
@@ -121,6 +125,7 @@ pub(crate) struct Checks {
     tolerance: Vec<f64>,
     rule: Vec<&'static str>,
     pass: Vec<bool>,
+    binding: Vec<bool>,
     reference: Vec<String>,
 }
 
@@ -135,7 +140,24 @@ impl Checks {
             tolerance: vec![],
             rule: vec![],
             pass: vec![],
+            binding: vec![],
             reference: vec![],
+        }
+    }
+
+    /// Marks the row pushed last as informational (`is_binding = false`) for the reason `why`
+    /// (a supplementary measure that FIGURES.md does not make a criterion).
+    pub(crate) fn info(&mut self, why: &str) {
+        self.info_unless_paper_size(true, why);
+    }
+
+    /// Marks the row pushed last as informational (`is_binding = false`) when `below_paper`
+    /// holds, appending `why` (the paper size it needs and the size it ran at) to its reference.
+    pub(crate) fn info_unless_paper_size(&mut self, below_paper: bool, why: &str) {
+        if below_paper && let (Some(b), Some(r)) = (self.binding.last_mut(), self.reference.last_mut()) {
+            *b = false;
+            r.push_str("; INFO ONLY: ");
+            r.push_str(&why.replace('|', "∣"));
         }
     }
 
@@ -149,6 +171,7 @@ impl Checks {
         self.tolerance.push(tol);
         self.rule.push(rule);
         self.pass.push(m.is_finite() && pass);
+        self.binding.push(true);
         self.reference.push(reference.replace('|', "∣"));
     }
 
@@ -188,6 +211,7 @@ impl Checks {
             .f64("tolerance", self.tolerance)
             .str("rule", self.rule.into_iter().map(String::from).collect())
             .bool("is_pass", self.pass)
+            .bool("is_binding", self.binding)
             .str("reference", self.reference)
             .build()
     }
@@ -207,8 +231,13 @@ mod tests {
         c.above("d", f64::NAN, 0.0, "");
         c.factor("e", 0.2, 0.095, 2.5, "");
         c.factor("f", 0.24, 0.095, 2.5, "");
+        c.info_unless_paper_size(true, "needs S ≥ 10⁶, ran at 10⁵");
+        c.info_unless_paper_size(false, "never shown");
         let t = c.build().unwrap();
         assert_eq!(col_bool(&t, "is_pass").unwrap(), vec![true, true, false, false, true, false]);
+        assert_eq!(col_bool(&t, "is_binding").unwrap(), vec![true, true, true, true, true, false]);
+        let r = pipeline::table::col_str(&t, "reference").unwrap();
+        assert!(r[5].ends_with("INFO ONLY: needs S ≥ 10⁶, ran at 10⁵") && r[4].is_empty());
         assert_eq!(col_f64(&t, "expected").unwrap()[1], 2.5);
         assert_eq!(col_f64(&t, "tolerance").unwrap()[1], 0.5);
     }

@@ -9,6 +9,7 @@
 //! | [`runs`] | `p003_recovery`, `p003_amp_iterations`, `p003_gd_trajectory` | F1L, F1R, F2, F5, F7L, weak recovery |
 //! | [`cd`] | `p003_cd` | F4, F7M, F7R |
 //! | [`curves`] | `p003_curves`, `p003_dmft` | F1R, F2, F5 theory lines |
+//! | [`other_amp`] | `p003_other_amp`, `p003_check_other_amp` | F6L, F6R |
 //! | [`checks`] | `p003_check_amp_se`, `p003_check_recovery`, `p003_check_dmft`, `p003_check_dynamics`, `p003_check_cascade`, `p003_check_alignment` | REPORT.md |
 //!
 //! Conventions shared by every kind here:
@@ -29,6 +30,8 @@
 pub mod cd;
 pub mod checks;
 pub mod curves;
+pub mod fashion;
+pub mod other_amp;
 pub mod runs;
 
 use crate::fp::fingerprint;
@@ -51,6 +54,10 @@ pub fn register(r: &mut Registry) {
     r.add(checks::CheckDynamics);
     r.add(checks::CheckCascade);
     r.add(checks::CheckAlignment);
+    r.add(other_amp::OtherAmp);
+    r.add(other_amp::CheckOtherAmp);
+    r.add(fashion::FashionTrain);
+    r.add(fashion::FashionReconstruct);
 }
 
 /// Fingerprint of a kind implemented in `kinds/p003/<file>` on top of `crates` (this
@@ -173,6 +180,7 @@ pub(crate) struct Checks {
     rule: Vec<String>,
     pass: Vec<bool>,
     reference: Vec<String>,
+    binding: Vec<bool>,
 }
 
 /// Comparison rule of a check.
@@ -212,6 +220,15 @@ impl Checks {
         self.rule.push(name.into());
         self.pass.push(ok && measured.is_finite());
         self.reference.push(reference.into());
+        self.binding.push(true);
+    }
+
+    /// Marks the last added check as informational (`is_binding = false`: shown as info,
+    /// not counted), for checks FIGURES.md scopes to other settings than the run's.
+    pub fn last_informational(&mut self) {
+        if let Some(b) = self.binding.last_mut() {
+            *b = false;
+        }
     }
 
     /// The table.
@@ -225,6 +242,7 @@ impl Checks {
             .str("rule", self.rule)
             .bool("is_pass", self.pass)
             .str("reference", self.reference)
+            .bool("is_binding", self.binding)
             .build()
     }
 }

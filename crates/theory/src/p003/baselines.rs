@@ -242,7 +242,8 @@ pub fn top_eigenvectors(x: ArrayView2<f64>, k: usize, seed: u64) -> Result<(Arra
     Err(Error::NotConverged { solver: "top_eigenvectors", iterations: 5000, residual: resid })
 }
 
-fn orthonormalise(q: &mut Array2<f64>) {
+/// Gram–Schmidt (twice) on the columns of `q`, in place.
+pub(crate) fn orthonormalise(q: &mut Array2<f64>) {
     let p = q.ncols();
     for j in 0..p {
         for _ in 0..2 {

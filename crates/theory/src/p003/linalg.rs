@@ -172,3 +172,74 @@ pub(crate) fn matmul(a: &[f64], b: &[f64], m: usize, p: usize, q: usize) -> Vec<
     }
     out
 }
+
+/// Solves `a X = B` in place for `m` right-hand sides (`b` is `k × m` row-major and receives
+/// `X`; `a` is overwritten) by one Gaussian elimination with partial pivoting, `O(k³ + k²m)`.
+/// Returns `false` when `a` is numerically singular.
+pub(crate) fn solve_multi_in_place(a: &mut [f64], b: &mut [f64], k: usize, m: usize) -> bool {
+    for col in 0..k {
+        let mut piv = col;
+        let mut best = a[col * k + col].abs();
+        for r in col + 1..k {
+            let v = a[r * k + col].abs();
+            if v > best {
+                best = v;
+                piv = r;
+            }
+        }
+        if !(best > 1e-300) || !best.is_finite() {
+            return false;
+        }
+        if piv != col {
+            for j in 0..k {
+                a.swap(col * k + j, piv * k + j);
+            }
+            for j in 0..m {
+                b.swap(col * m + j, piv * m + j);
+            }
+        }
+        let d = a[col * k + col];
+        for r in col + 1..k {
+            let f = a[r * k + col] / d;
+            if f != 0.0 {
+                for j in col..k {
+                    a[r * k + j] -= f * a[col * k + j];
+                }
+                for j in 0..m {
+                    b[r * m + j] -= f * b[col * m + j];
+                }
+            }
+        }
+    }
+    for col in (0..k).rev() {
+        for j in 0..m {
+            let mut s = b[col * m + j];
+            for l in col + 1..k {
+                s -= a[col * k + l] * b[l * m + j];
+            }
+            b[col * m + j] = s / a[col * k + col];
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_rhs_solve_matches_column_by_column() {
+        let a = [4.0, 1.0, 0.5, 1.0, 3.0, -0.2, 0.3, 0.1, 2.0];
+        let b = [1.0, 0.0, 2.0, 0.0, 1.0, -1.0, 0.5, 0.5, 0.0];
+        let (mut a2, mut b2) = (a, b);
+        assert!(solve_multi_in_place(&mut a2, &mut b2, 3, 3));
+        for j in 0..3 {
+            let mut aw = a;
+            let mut col = [b[j], b[3 + j], b[6 + j]];
+            assert!(solve_in_place(&mut aw, &mut col, 3));
+            for i in 0..3 {
+                assert!((b2[i * 3 + j] - col[i]).abs() < 1e-14);
+            }
+        }
+    }
+}

@@ -20,6 +20,8 @@
 //! * [`se`]: state evolution (k = 1 quadrature, general k Monte Carlo), fixed points,
 //!   the uninformative point and its `λ_c`, replicon test, linearised (BBP) SE.
 //! * [`bayes`]: Bayes-optimal AMP state evolution (rank-1 Rademacher).
+//! * [`bayes_amp`]: Bayes-optimal low-rank AMP (random / spectral init) and decimation AMP
+//!   (Fig. 6).
 //! * [`baselines`]: PCA overlap, Haar averages for degenerate spikes, matching, spectral
 //!   vectors.
 //! * [`dmft`]: DMFT of full-batch GD for `k = r = 1`.
@@ -27,6 +29,7 @@
 pub mod amp;
 pub mod baselines;
 pub mod bayes;
+pub mod bayes_amp;
 pub mod dmft;
 pub mod hidden;
 mod linalg;

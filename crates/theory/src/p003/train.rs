@@ -90,7 +90,15 @@ pub enum WeightInit<'a> {
         std: f64,
     },
     /// `W_{:a} = m0 V_{:a} + s0 g_a` for `a < min(k, r)` and `s0 g_a` otherwise, with `V`
-    /// the `d × r` planted spikes (informed initialisation of Figs. 1, 4).
+    /// the `d × r` planted spikes (informed initialisation of Figs. 1, 2, 4). The noise
+    /// columns `g_a` are Gaussian draws made *exact in their statistics*: orthogonalised
+    /// against every spike column and against each other, then scaled to `‖g_a‖² = d`. Hence
+    /// `WᵀV/d = m0 VᵀV/d` and `Q = m0² (VᵀV/d)_{aa} + s0²` hold exactly (for Rademacher
+    /// spikes `m_{aa} = m0/√(m0² + s0²)` with no `O(d^{-1/2})` sampling error), which is the
+    /// initial condition `w⁰ = m0 v* + s0 g` of the SE and DMFT (THEORY_003 §4.4, §5). The
+    /// empirical law of the rows is unchanged as `d → ∞` (the projections remove
+    /// `O(d^{-1/2})` per coordinate), and the start stays independent of the data noise.
+    /// Needs `d > r + k`.
     Informed {
         /// Planted spikes, `d × r`.
         truth: &'a Array2<f64>,
@@ -126,6 +134,7 @@ pub fn init_weights(d: usize, k: usize, init: &WeightInit, seed: u64) -> Result<
                     reason: "spikes must have d rows",
                 });
             }
+            exact_noise(&mut g, truth)?;
             g.mapv_inplace(|v| v * s0);
             for a in 0..k.min(truth.ncols()) {
                 g.column_mut(a).scaled_add(*m0, &truth.column(a));
@@ -133,6 +142,51 @@ pub fn init_weights(d: usize, k: usize, init: &WeightInit, seed: u64) -> Result<
         }
     }
     Ok(g)
+}
+
+/// Orthogonalises the columns of `g` (`d × k`) against the columns of `truth` (`d × r`) and
+/// against each other (modified Gram–Schmidt, two passes for rounding), then scales each to
+/// `‖g_a‖² = d` (see [`WeightInit::Informed`]). Errors when `d <= r + k` or a column vanishes.
+fn exact_noise(g: &mut Array2<f64>, truth: &Array2<f64>) -> Result<()> {
+    let (d, k) = g.dim();
+    let r = truth.ncols();
+    if d <= r + k {
+        return Err(Error::InvalidParameter {
+            name: "d",
+            value: d as f64,
+            reason: "informed initialisation needs d > r + k to orthogonalise the noise",
+        });
+    }
+    // Orthonormal basis of span(V) (columns may be slightly non-orthogonal, e.g. Rademacher).
+    let mut basis: Vec<Array1<f64>> = Vec::with_capacity(r + k);
+    let push = |mut v: Array1<f64>, basis: &mut Vec<Array1<f64>>| -> Result<Array1<f64>> {
+        for _ in 0..2 {
+            for e in basis.iter() {
+                let c = v.dot(e);
+                v.scaled_add(-c, e);
+            }
+        }
+        let nrm = v.dot(&v).sqrt();
+        if !(nrm > 1e-12) || !nrm.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "truth",
+                value: nrm,
+                reason: "degenerate spike or noise column in the informed initialisation",
+            });
+        }
+        v /= nrm;
+        basis.push(v.clone());
+        Ok(v)
+    };
+    for b in 0..r {
+        push(truth.column(b).to_owned(), &mut basis)?;
+    }
+    let sd = (d as f64).sqrt();
+    for a in 0..k {
+        let e = push(g.column(a).to_owned(), &mut basis)?;
+        g.column_mut(a).assign(&(e * sd));
+    }
+    Ok(())
 }
 
 struct AdamState {
@@ -193,6 +247,43 @@ fn record(obj: &EffObjective, p: &EffParams, step: usize, truth: Option<&Array2<
 /// Errors: invalid settings (`steps = 0`, non-positive step, zero batch or record stride,
 /// batch larger than `n`) or parameter shapes inconsistent with the objective.
 pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option<&Array2<f64>>) -> Result<TrainResult> {
+    train_with(obj, p0, cfg, truth, TrainHooks::default())
+}
+
+/// Optional extras of [`train_with`]; `TrainHooks::default()` reproduces [`train`] exactly.
+pub struct TrainHooks<'f> {
+    /// Multiplier of the bias steps (`b`, `c`) relative to the weight steps: the update of
+    /// the optimiser is computed as in [`train`] and its bias part is scaled by this factor
+    /// (1 = one step size for all parameters). With Adam, whose step is `≈ lr` per
+    /// coordinate, `1/√d` makes the weights in the engine convention `W/√d` and the biases
+    /// move by comparable amounts.
+    pub bias_lr_scale: f64,
+    /// Called with `(step, parameters)` at every recorded step (step 0 included), e.g. to
+    /// track a held-out criterion and keep the best parameters; an error aborts the run.
+    pub on_record: Option<RecordHook<'f>>,
+}
+
+/// Callback of [`TrainHooks::on_record`]: `(step, parameters)`.
+pub type RecordHook<'f> = &'f mut dyn FnMut(usize, &EffParams) -> Result<()>;
+
+impl Default for TrainHooks<'_> {
+    fn default() -> Self {
+        TrainHooks { bias_lr_scale: 1.0, on_record: None }
+    }
+}
+
+/// [`train`] with the extras of [`TrainHooks`] (per-group step sizes, a callback at record
+/// steps). Errors: those of [`train`], a non-positive or non-finite `bias_lr_scale`, and any
+/// error returned by the callback.
+pub fn train_with(
+    obj: &EffObjective,
+    p0: EffParams,
+    cfg: &TrainConfig,
+    truth: Option<&Array2<f64>>,
+    mut hooks: TrainHooks,
+) -> Result<TrainResult> {
+    let bias_scale = hooks.bias_lr_scale;
+    crate::error::ensure(bias_scale > 0.0 && bias_scale.is_finite(), "bias_lr_scale", bias_scale, "must be > 0")?;
     let lr = match cfg.optimizer {
         Optimizer::Gd { lr } => lr,
         Optimizer::Adam { lr, beta1, beta2, eps } => {
@@ -228,6 +319,9 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
     let mut status = RunStatus::MaxIter;
     let (r0, _) = record(obj, &p, 0, truth)?;
     traj.push(r0);
+    if let Some(f) = hooks.on_record.as_mut() {
+        f(0, &p)?;
+    }
     for step in 1..=cfg.steps {
         let batch: Option<Vec<usize>> = cfg.batch_size.map(|bs| {
             if cursor + bs > order.len() {
@@ -265,6 +359,10 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
                 }
             }
         }
+        if bias_scale != 1.0 {
+            let nw = p.w.len();
+            flat[nw..].iter_mut().for_each(|v| *v *= bias_scale);
+        }
         apply(&mut p, &flat);
         let qmax = gram(&p.w).diag().iter().cloned().fold(0.0, f64::max);
         if !qmax.is_finite() || qmax > 1e8 {
@@ -275,6 +373,9 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
             match record(obj, &p, step, truth) {
                 Ok((r, gn)) => {
                     traj.push(r);
+                    if let Some(f) = hooks.on_record.as_mut() {
+                        f(step, &p)?;
+                    }
                     if cfg.tol.is_some_and(|t| gn < t) {
                         status = RunStatus::Converged;
                         break;
@@ -298,4 +399,41 @@ pub fn train(obj: &EffObjective, p0: EffParams, cfg: &TrainConfig, truth: Option
 pub fn params_with_biases(w: Array2<f64>, with_b: bool, with_c: bool) -> EffParams {
     let (d, k) = w.dim();
     EffParams { w, b: with_b.then(|| Array1::zeros(d)), c: with_c.then(|| Array1::zeros(k)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The informed start is exact in its statistics: `WᵀV/d = m0 VᵀV/d`, `Q_aa = m0² + s0²`
+    /// (Rademacher spikes, `‖V_a‖² = d`), `Q_ab = m0² (VᵀV/d)_ab` off the diagonal, against
+    /// the closed forms; a plain Gaussian start misses them by `O(d^{-1/2})`.
+    #[test]
+    fn informed_init_has_exact_overlap_and_norm() {
+        let (d, r, k) = (300, 2, 3);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let v = Array2::from_shape_fn((d, r), |_| if rng.random::<bool>() { 1.0 } else { -1.0 });
+        let (m0, s0) = (0.3, 1.0);
+        let w = init_weights(d, k, &WeightInit::Informed { truth: &v, m0, s0 }, 9).unwrap();
+        let vv = v.t().dot(&v) / d as f64;
+        let wv = w.t().dot(&v) / d as f64;
+        let q = gram(&w);
+        for a in 0..k {
+            for b in 0..r {
+                let want = if a < r { m0 * vv[[a, b]] } else { 0.0 };
+                assert!((wv[[a, b]] - want).abs() < 1e-12, "WᵀV/d [{a},{b}] = {} vs {want}", wv[[a, b]]);
+            }
+            for c in 0..k {
+                let want = if a < r && c < r { m0 * m0 * vv[[a, c]] } else { 0.0 } + if a == c { s0 * s0 } else { 0.0 };
+                assert!((q[[a, c]] - want).abs() < 1e-12, "Q[{a},{c}] = {} vs {want}", q[[a, c]]);
+            }
+        }
+        let ov = overlaps(&w, &v);
+        assert!((ov[[0, 0]] - m0 / (m0 * m0 + s0 * s0).sqrt()).abs() < 1e-12);
+        // d too small to orthogonalise: a clear error.
+        assert!(
+            init_weights(4, 3, &WeightInit::Informed { truth: &v.slice(ndarray::s![..4, ..]).to_owned(), m0, s0 }, 1)
+                .is_err()
+        );
+    }
 }

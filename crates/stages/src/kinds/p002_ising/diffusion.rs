@@ -19,10 +19,33 @@
 //! over pairs, divided by the rms displacement of the centre of mass `(1/M) Σ_μ c_μ(t)` from the
 //! window's start; and the mean sorted circular gaps over the window against `N/M ± 35 %`
 //! (median over runs of each measure; FIGURES.md P002-F6).
+//!
+//! **Paper sizes and the quick profile.** The paper trains on S = 10⁶ configurations "to erase
+//! any tiny non-homogeneity in the empirical distribution"; "for intermediate numbers of data
+//! items, diffusion is activated: … some places along the ring are preferred, and have a
+//! tendency to trap the weight peak" (§3.3). FIGURES.md P002-F5 therefore lets a cheaper
+//! S = 10⁵ run relax the MSD check. Both kinds read S from their inputs: below
+//! [`PAPER_SAMPLES`] the motion checks (5a displacement range, 5b slope, R², the interval of D,
+//! and the Fig. 6 separation-std / centre-of-mass ratio, which needs the centre of mass to move)
+//! are written with `is_binding = false`. The through-origin `D > 0` check is among them because
+//! a pinned peak that only jitters has a constant MSD > 0 after the burn-in, and a line through
+//! the origin fitted to a constant has a positive slope: at S < 10⁶ it would pass without any
+//! diffusion. What binds at every S:
+//! * **localisation persists** (both kinds): the fraction of (run, unit, checkpoint ≥ burn-in)
+//!   fields whose FWHM lies in FIGURES.md P002-F3a's band `[2ξ, 7ξ]` must exceed 0.95 — paper
+//!   §3.3: "the weight vector shows the overall peak structure of figure 3(a) at all times (after
+//!   a short initial transient of about 10 epochs)"; the 5 % allows isolated checkpoints where
+//!   the one-knot spline of a noisy ν = 0.1 profile finds no half-maximum crossing;
+//! * the Fig. 6 gaps `N/M ± 35 %` (repulsion keeps the fields apart whether or not they move).
+//!
+//! The time-averaged MSD (all time origins, lags up to half the run) and its log–log slope are
+//! written as an extra informational row of Fig. 5b: it is much less noisy than the MSD from the
+//! origin and shows the sub-diffusive, trapped motion at S = 10⁵.
 
 use super::fields::{Run, gathered_runs};
+use super::width::xi;
 use super::{Checks, code, median, need, pf};
-use analysis::diffusion::{DiffusionModel, fit_diffusion, loglog_slope, msd_from_origin};
+use analysis::diffusion::{DiffusionModel, fit_diffusion, loglog_slope, msd_from_origin, msd_time_averaged};
 use analysis::ring::centre_gaps;
 use anyhow::{bail, ensure};
 use ndarray::Array2;
@@ -30,6 +53,46 @@ use pipeline::table::TableBuilder;
 use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value};
 
 const FILE: &str = "diffusion.rs";
+
+/// Training-set size of paper 002 Figs. 5–6 ("1 million configurations"); below it the motion
+/// checks are informational (module docs).
+pub(crate) const PAPER_SAMPLES: i64 = 1_000_000;
+
+/// Fraction of fields (all runs, units and checkpoints with `epoch − origin ≥ burn_in`) whose FWHM
+/// lies in `[2ξ, 7ξ]` (FIGURES.md P002-F3a band; module docs).
+pub(crate) fn localised_fraction(runs: &[Run], origin: f64, burn_in: f64, xi: f64) -> f64 {
+    let (mut ok, mut all) = (0usize, 0usize);
+    for r in runs {
+        for f in r.fields.iter().filter(|f| f.epoch - origin >= burn_in) {
+            all += 1;
+            ok += usize::from(f.fwhm.is_finite() && f.fwhm >= 2.0 * xi && f.fwhm <= 7.0 * xi);
+        }
+    }
+    if all == 0 { f64::NAN } else { ok as f64 / all as f64 }
+}
+
+/// Why a motion check is informational at `n_samples` < [`PAPER_SAMPLES`].
+fn below_paper_reason(n_samples: i64) -> String {
+    format!(
+        "binds at the paper's S = 10⁶ (FIGURES.md P002-F5: at intermediate S diffusion is activated, pinned by data inhomogeneities, paper §3.3); this run has S = {n_samples}"
+    )
+}
+
+/// The localisation row shared by Figs. 5 and 6.
+fn localisation_check(c: &mut Checks, runs: &[Run], origin: f64, burn_in: f64) -> anyhow::Result<()> {
+    let x = xi(runs[0].info.beta)?;
+    c.above(
+        &format!(
+            "fraction of fields (runs × units × checkpoints, t ≥ {burn_in}) with FWHM in [2ξ, 7ξ] = [{:.1}, {:.1}] sites",
+            2.0 * x,
+            7.0 * x
+        ),
+        localised_fraction(runs, origin, burn_in, x),
+        0.95,
+        "paper §3.3 'peak structure of figure 3(a) at all times (after … about 10 epochs)'; band: FIGURES.md P002-F3a",
+    );
+    Ok(())
+}
 
 /// `(epochs, unwrapped centres, wrapped centres, fwhm)` of unit `mu` from `origin` on.
 type Track = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
@@ -154,6 +217,8 @@ impl StageKind for Diffusion {
             .f64("fit_r2", vec![fit.r2; nl])
             .f64("loglog_slope", vec![slope; nl]);
         let msd_t = with_protocol(msd_t, info, nl).build()?;
+        let below = info.n_samples < PAPER_SAMPLES;
+        let why = below_paper_reason(info.n_samples);
         let mut a = Checks::new("5a");
         a.above(
             "median over runs of (displacement range / FWHM)",
@@ -161,6 +226,8 @@ impl StageKind for Diffusion {
             2.0,
             "FIGURES.md P002-F5a (non-trivial motion)",
         );
+        a.info_unless_paper_size(below, &why);
+        localisation_check(&mut a, &runs, origin, burn_in)?;
         let mut b = Checks::new("5b");
         b.range(
             &format!("HEADLINE log–log slope of MSD over t in [{burn_in}, {t_max}] epochs"),
@@ -169,13 +236,39 @@ impl StageKind for Diffusion {
             1.2,
             "paper Fig. 5b 'MSD grows roughly linearly'; FIGURES.md P002-F5b",
         );
+        b.info_unless_paper_size(below, &why);
         b.above("linear fit MSD = 2Dt: R²", fit.r2, 0.9, "FIGURES.md P002-F5b");
+        b.info_unless_paper_size(below, &why);
         b.above(
             &format!("D = {:.4} sites²/epoch: lower end of the 95 % CI ({} runs)", fit.d, runs.len()),
             fit.ci_low,
             0.0,
             "FIGURES.md P002-F5b (D > 0, CI excludes 0)",
         );
+        b.info_unless_paper_size(
+            below,
+            &format!("{why}; a pinned, jittering peak has a constant MSD > 0 and passes this through-origin fit"),
+        );
+        // Time-averaged MSD over all origins (lags ≤ half the run), informational at every S.
+        let max_lag = (nt - 1) / 2;
+        let ta_slope = if max_lag >= 2 {
+            msd_time_averaged(traj.view(), &times, max_lag)
+                .ok()
+                .and_then(|ta| loglog_slope(&ta.lag, &ta.msd, 0.0, f64::INFINITY).ok())
+                .map_or(f64::NAN, |f| f.slope)
+        } else {
+            f64::NAN
+        };
+        b.range(
+            &format!(
+                "log–log slope of the time-averaged MSD over lags 1…{max_lag} checkpoints (1: diffusion, < 1: trapped)"
+            ),
+            ta_slope,
+            0.8,
+            1.2,
+            "analysis::diffusion::msd_time_averaged (FIGURES.md P002-F5b 'over time origins if desired')",
+        );
+        b.info("supplementary estimator, shown for every S");
         let (a, b) = (a.build()?, b.build()?);
         let checks = arrow::compute::concat_batches(&a.schema(), &[a.clone(), b])?;
         Ok(vec![("trajectories".into(), traj_t), ("msd".into(), msd_t), ("checks".into(), checks)])
@@ -326,12 +419,21 @@ impl StageKind for CoupledDiffusion {
             0.5,
             "FIGURES.md P002-F6 (paper: correlated motion, constant distances)",
         );
+        c.info_unless_paper_size(
+            info.n_samples < PAPER_SAMPLES,
+            &format!(
+                "{}; with pinned fields the centre of mass barely moves and the ratio is jitter over jitter",
+                below_paper_reason(info.n_samples)
+            ),
+        );
         c.below(
             "median over runs of max |mean gap − N/M| / (N/M) over the late epochs",
             gap,
             0.35,
             "FIGURES.md P002-F6 (separations stay within N/3 ± 35 %)",
         );
+        let late_start = runs[0].fields.iter().map(|f| f.epoch).fold(f64::NEG_INFINITY, f64::max) * (1.0 - late);
+        localisation_check(&mut c, &runs, origin, (late_start - origin).max(0.0))?;
         Ok(vec![("tracks".into(), tracks), ("summary".into(), summary), ("checks".into(), c.build()?)])
     }
 }
@@ -354,6 +456,51 @@ mod tests {
         let want = 0.5 * ((0..20).map(|k| (k * k) as f64).sum::<f64>() / 20.0).sqrt();
         assert!((c.rms_com - want).abs() < 1e-9);
         assert!(c.gap_dev < 1e-9);
+    }
+
+    fn run_with_widths(widths: &[(f64, f64)]) -> Run {
+        let info = super::super::fields::RunInfo {
+            beta: 1.0,
+            n_samples: 100_000,
+            n_sites: 100,
+            seed: 0,
+            n_hidden: 1,
+            lr: 0.1,
+            batch_size: 100,
+            pcd_k: 20,
+            epochs: 10,
+        };
+        let fields = widths
+            .iter()
+            .enumerate()
+            .map(|(k, &(epoch, fwhm))| super::super::fields::Field {
+                checkpoint: k as i64,
+                update: 0,
+                epoch,
+                mu: 0,
+                centre: 50.0,
+                centre_unwrapped: 50.0,
+                resultant: 0.9,
+                argmax: 50,
+                sign: 1.0,
+                peak: 0.7,
+                fwhm,
+                order_w: 10.0,
+                overlap: 0.5,
+            })
+            .collect();
+        Run { info, fields }
+    }
+
+    #[test]
+    fn localised_fraction_counts_widths_inside_the_band_after_burn_in() {
+        // ξ = 2: band [4, 14]. Epoch 0 (before burn-in 2 after origin 1) is ignored whatever its
+        // width; after it: 10 (in), 3.9 (out), NaN (no crossing: out), 14 (in, closed band).
+        let r = run_with_widths(&[(0.0, f64::NAN), (3.0, 10.0), (4.0, 3.9), (5.0, f64::NAN), (6.0, 14.0)]);
+        let r2 = run_with_widths(&[(3.0, 5.0), (9.0, 13.0)]);
+        let f = localised_fraction(&[r, r2], 1.0, 2.0, 2.0);
+        assert!((f - 4.0 / 6.0).abs() < 1e-12, "{f}");
+        assert!(localised_fraction(&[run_with_widths(&[(0.0, 5.0)])], 1.0, 2.0, 2.0).is_nan());
     }
 
     #[test]

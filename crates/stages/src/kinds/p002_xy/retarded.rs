@@ -9,9 +9,16 @@
 //!
 //! Criteria (FIGURES.md §3 P002-F11, with the paper's thresholds as parameters): `A(r)/A(r_max)`
 //! `> 5` for `r ≤ r_angular` (0.033) and `< 2` for `r ≥ r_noise` (0.066, `r_max` itself excluded);
-//! peak/median `> 3` for `r ≤ r_spatial` (0.002) and `< 2` for `r ≥ r_flat` (0.005: the paper's
-//! "0.002 < r < 0.008 … does not significantly vary over space", extended to every larger `r`,
-//! where "for large r, no modulation is seen").
+//! peak/median `> 3` for `r ≤ r_spatial` (0.002), `< 2` for `r_flat ≤ r ≤ r_flat_max` (0.005–0.008:
+//! the paper's "0.002 < r < 0.008 … does not significantly vary over space"), and `≤ 3` (not
+//! peaked: FIGURES.md "peaked … only for r ≤ 0.002") at every other `r > r_spatial`.
+//!
+//! **Why `r = 0.066` is a borderline point of Fig. 11a.** `r_noise = 0.066` is where eq. (31) as
+//! printed crosses `Λ_XY(1.5) = 4.391`. The simulated null edge of Fig. 13d,
+//! `(P/(P−1))(1 + √(r(P−1)))²`, crosses it only at `r ≈ 0.108`: at `r = 0.066` the edge is 3.49, below
+//! the signal, so angular order is learnable there and whether a run shows it depends on the data
+//! draw (measured with PCD-20: amplitude ratio 5.6 for the pipeline's draw, 1.6 for another). A
+//! failure of the `r = 0.066` row is a finding about the paper's threshold, not a tolerance issue.
 
 use super::weights::read_units;
 use super::{FigureChecks, code, need, pf};
@@ -19,6 +26,20 @@ use pipeline::table::TableBuilder;
 use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, Params, StageCtx, StageInfo, StageKind, Value};
 
 const FILE: &str = "retarded.rs";
+
+/// The Fig. 11b regime expected at noise ratio `r` and the peak/median bound that goes with it
+/// (module docs): `("localised", 3)` (a lower bound) for `r ≤ r_spatial`, `("flat", 2)` for
+/// `r_flat ≤ r ≤ r_flat_max`, `("not peaked", 3)` (upper bounds) for every other `r`.
+fn spatial_regime(r: f64, r_spatial: f64, r_flat: f64, r_flat_max: f64) -> (&'static str, f64) {
+    let eps = 1e-9;
+    if r <= r_spatial + eps {
+        ("localised", 3.0)
+    } else if r >= r_flat - eps && r <= r_flat_max + eps {
+        ("flat", 2.0)
+    } else {
+        ("not peaked", 3.0)
+    }
+}
 
 /// `p002_xy_fig11_summary`.
 pub struct Fig11Summary;
@@ -36,6 +57,7 @@ impl StageKind for Fig11Summary {
                 f("r_noise", 0.066, "no angular ordering for r >= this (FIGURES.md: 0.066)"),
                 f("r_spatial", 0.002, "spatial localisation expected for r <= this (paper: 0.002)"),
                 f("r_flat", 0.005, "angular modulation flat in space for r >= this (FIGURES.md: 0.005)"),
+                f("r_flat_max", 0.008, "... and r <= this (FIGURES.md: 0.008)"),
             ],
             inputs: vec![InputSpec {
                 name: "units",
@@ -48,10 +70,12 @@ impl StageKind for Fig11Summary {
     }
 
     fn check(&self, p: &Params) -> Result<(), String> {
-        for k in ["r_angular", "r_noise", "r_spatial", "r_flat"] {
+        for k in ["r_angular", "r_noise", "r_spatial", "r_flat", "r_flat_max"] {
             need(pf(p, k) > 0.0, || format!("{k} must be > 0, got {}", pf(p, k)))?;
         }
-        Ok(())
+        need(pf(p, "r_flat") <= pf(p, "r_flat_max") && pf(p, "r_spatial") < pf(p, "r_flat"), || {
+            "need r_spatial < r_flat <= r_flat_max".into()
+        })
     }
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
@@ -67,6 +91,7 @@ impl StageKind for Fig11Summary {
         let noise = rows[0].spatial_amplitude;
         let r_max = rows[0].r;
         let (ra, rn, rs, rf) = (ctx.f64("r_angular")?, ctx.f64("r_noise")?, ctx.f64("r_spatial")?, ctx.f64("r_flat")?);
+        let rf_max = ctx.f64("r_flat_max")?;
         let eps = 1e-9;
         let mut c = FigureChecks::default();
         let refa = "paper 002 Fig. 11a, eq. (18); FIGURES.md P002-F11";
@@ -85,22 +110,11 @@ impl StageKind for Fig11Summary {
                 1.0 / u.n_sites.sqrt(),
                 refa,
             );
-            if u.r <= rs + eps {
-                c.at_least(
-                    "11b",
-                    &format!("r = {:.4}: peak / median of ||w~_i|| (localised)", u.r),
-                    u.peak_over_median,
-                    3.0,
-                    refb,
-                );
-            } else if u.r >= rf - eps {
-                c.at_most(
-                    "11b",
-                    &format!("r = {:.4}: peak / median of ||w~_i|| (flat)", u.r),
-                    u.peak_over_median,
-                    2.0,
-                    refb,
-                );
+            let check =
+                format!("r = {:.4}: peak / median of ||w~_i|| ({})", u.r, spatial_regime(u.r, rs, rf, rf_max).0);
+            match spatial_regime(u.r, rs, rf, rf_max) {
+                ("localised", bound) => c.at_least("11b", &check, u.peak_over_median, bound, refb),
+                (_, bound) => c.at_most("11b", &check, u.peak_over_median, bound, refb),
             }
         }
         let k = rows.len();
@@ -116,5 +130,23 @@ impl StageKind for Fig11Summary {
             .f64("r_spatial", vec![rs; k])
             .build()?;
         Ok(vec![("summary".into(), summary), ("checks".into(), c.build()?)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spatial_regime;
+
+    #[test]
+    fn fig11b_regimes_follow_figures_md() {
+        // FIGURES.md P002-F11: peaked (> 3) only for r <= 0.002, flat (< 2) for r in [0.005, 0.008].
+        let at = |r: f64| spatial_regime(r, 0.002, 0.005, 0.008);
+        assert_eq!(at(0.001), ("localised", 3.0));
+        assert_eq!(at(0.002), ("localised", 3.0));
+        assert_eq!(at(0.003), ("not peaked", 3.0));
+        assert_eq!(at(0.005), ("flat", 2.0));
+        assert_eq!(at(0.008), ("flat", 2.0));
+        assert_eq!(at(0.01), ("not peaked", 3.0));
+        assert_eq!(at(100.0 / 1515.0), ("not peaked", 3.0));
     }
 }

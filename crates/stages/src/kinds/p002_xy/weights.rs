@@ -9,7 +9,10 @@
 //!   (`analysis::ring`); FWHM of `‖w̃_i‖` by the one-knot spline (`analysis::fwhm`);
 //! * number of bumps: maximal runs of consecutive sites (on the ring) with `‖w̃_i‖` above half
 //!   its maximum;
-//! * `window_fraction`: the largest share of `Σ_{i,v} |w̃_{i,v}|` inside 30 consecutive sites;
+//! * `window_fraction`: the largest share of `Σ_{i,v} |w̃_{i,v}|` inside 30 consecutive sites
+//!   (the FIGURES.md P002-F9a criterion); `window_power_fraction`: the same for the weight power
+//!   `Σ_i ‖w̃_i‖²` (reported only: unlike the L1 share it is not dominated by the noise floor of
+//!   the ~70 sites outside the field);
 //! * `ipr`: inverse participation ratio of the site norms `‖w̃_i‖`;
 //! * `harmonic_fraction`: share of the receptive field's weight power `Σ‖w̃_i‖²` carried by the
 //!   first angular harmonic, `Σ_i (2/P)|Σ_v w̃_{i,v} e^{−2πiv/P}|²` (1 for exact cosines of
@@ -19,6 +22,26 @@
 //! * spatial modulation `W_v = Σ_i w_{i,v}` (eq. 18) and its amplitude `max_v W_v − min_v W_v`
 //!   (gauge invariant), and the scale-free `‖W̃‖/(√N ‖w̃‖_F)` (1 for weights uniform in space,
 //!   `≈ 1/√N` for white noise).
+//!
+//! # Localisation needs the paper's training length (measured, release build, β = 1.5, θ = −2)
+//! The L1 window share of FIGURES.md P002-F9a (≥ 0.70) is limited by the noise floor of the ~70
+//! sites outside the field, which shrinks only with a small learning rate and a long run:
+//! * double well, S = 10⁵, ν = 0.01 (the paper's run), PCD-5: 0.32, 0.44, 0.60 after 0.04, 1.6
+//!   and 10 of the paper's 100 epochs (still rising; power share 0.82 at 10 epochs);
+//! * ν = 0.03 (S = 5·10⁴): plateau at 0.62–0.66 from epoch 10 to 40 (power share 0.88);
+//!   ν = 0.1: 0.37, the SGD noise drowns the field; binary unit at ν = 0.1 (the paper's Fig. 11
+//!   protocol, r = 0.002): 0.70 and 0.72 for two data draws;
+//! * M = 5 double wells, ν = 0.03, 20 epochs: three of five units still share one site (no
+//!   repulsion yet), so Fig. 10a fails as well;
+//! * M = 5 at ν = 0.01, 10 epochs (the quick profile): the five units share two or three bumps;
+//! * FIGURES.md's quick size S = 2·10⁴ (ν = 0.01, 20 epochs, PCD-10; r = N/S = 0.005 lies in the
+//!   paper's window 0.002 < r < 0.008 without spatial order, Fig. 11b): 0.66 (double well), 0.45
+//!   (binary).
+//!
+//! The window share is the same for raw and zero-sum weights and for the site-norm reading
+//! (0.596–0.602 on the quick double-well run), so the gauge is not the cause. The quick profile runs
+//! the paper's protocol cut to 10 epochs; its Fig. 9a/9b/10 localisation checks fail there honestly
+//! and are meant for the paper profile.
 
 use super::{FigureChecks, carry_some, code, need, pf};
 use analysis::circular::{circular_mean, sorted_gaps, wrap};
@@ -93,6 +116,7 @@ pub(crate) struct UnitRf {
     pub n_bumps: usize,
     pub peak_over_median: f64,
     pub window_fraction: f64,
+    pub window_power_fraction: f64,
     pub ipr: f64,
     pub harmonic_fraction: f64,
     pub spatial: Array1<f64>,
@@ -137,6 +161,7 @@ pub(crate) fn analyse_unit(w: &Array2<f64>, rf_fraction: f64) -> anyhow::Result<
     let median = 0.5 * (sorted[(n - 1) / 2] + sorted[n / 2]);
     let l1 = wz.map_axis(Axis(1), |r| r.iter().map(|x| x.abs()).sum::<f64>());
     let window_fraction = max_window_fraction(l1.view(), 30.min(n))?.0;
+    let window_power_fraction = max_window_fraction(zero_sum.mapv(|x| x * x).view(), 30.min(n))?.0;
     let ipr = inverse_participation_ratio(zero_sum.view())?;
     let (mut h1, mut tot) = (0.0, 0.0);
     for &i in &field {
@@ -164,6 +189,7 @@ pub(crate) fn analyse_unit(w: &Array2<f64>, rf_fraction: f64) -> anyhow::Result<
         n_bumps: count_bumps(&zero_sum),
         peak_over_median: zero_sum[peak] / median,
         window_fraction,
+        window_power_fraction,
         ipr,
         harmonic_fraction: if tot > 0.0 { h1 / tot } else { f64::NAN },
         spatial_amplitude: smax - smin,
@@ -364,6 +390,7 @@ impl StageKind for PottsRf {
                 .f64("fwhm", col(&|u| u.fwhm))
                 .f64("peak_over_median", col(&|u| u.peak_over_median))
                 .f64("window_fraction", col(&|u| u.window_fraction))
+                .f64("window_power_fraction", col(&|u| u.window_power_fraction))
                 .f64("ipr", col(&|u| u.ipr))
                 .f64("harmonic_fraction", col(&|u| u.harmonic_fraction))
                 .f64("phase_std_field", col(&|u| u.phase_std))
@@ -397,6 +424,7 @@ pub(crate) struct UnitRow {
     pub fwhm: f64,
     pub peak_over_median: f64,
     pub window_fraction: f64,
+    pub window_power_fraction: f64,
     pub ipr: f64,
     pub harmonic_fraction: f64,
     pub phase_std: f64,
@@ -420,6 +448,7 @@ pub(crate) fn read_units(up: &Upstream) -> anyhow::Result<Vec<UnitRow>> {
         "fwhm",
         "peak_over_median",
         "window_fraction",
+        "window_power_fraction",
         "ipr",
         "harmonic_fraction",
         "phase_std_field",
@@ -443,16 +472,17 @@ pub(crate) fn read_units(up: &Upstream) -> anyhow::Result<Vec<UnitRow>> {
             fwhm: cols[1][k],
             peak_over_median: cols[2][k],
             window_fraction: cols[3][k],
-            ipr: cols[4][k],
-            harmonic_fraction: cols[5][k],
-            phase_std: cols[6][k],
-            omega_within: cols[7][k],
-            r2_fixed_peak: cols[8][k],
-            phase_fixed_peak: cols[9][k],
-            omega_free_peak: cols[10][k],
-            spatial_amplitude: cols[11][k],
-            spatial_overlap: cols[12][k],
-            r: cols[13][k],
+            window_power_fraction: cols[4][k],
+            ipr: cols[5][k],
+            harmonic_fraction: cols[6][k],
+            phase_std: cols[7][k],
+            omega_within: cols[8][k],
+            r2_fixed_peak: cols[9][k],
+            phase_fixed_peak: cols[10][k],
+            omega_free_peak: cols[11][k],
+            spatial_amplitude: cols[12][k],
+            spatial_overlap: cols[13][k],
+            r: cols[14][k],
         })
         .collect())
 }
@@ -464,6 +494,13 @@ fn beta_param() -> ParamSpec {
 /// Localisation and angular-modulation checks shared by Figs. 9a and 9b.
 fn localisation_checks(c: &mut FigureChecks, fig: &str, u: &UnitRow) {
     c.at_least(fig, "share of sum|w~| inside the best 30-site window", u.window_fraction, 0.7, "FIGURES.md P002-F9a");
+    c.info(
+        fig,
+        "share of the weight power sum||w~_i||^2 inside the best 30-site window (uniform: 0.3)",
+        u.window_power_fraction,
+        0.3,
+        "FIGURES.md P002-F9a (power reading, reported only)",
+    );
     c.at_least(
         fig,
         "share of the receptive field's weight power in the first angular harmonic",
@@ -641,7 +678,7 @@ mod tests {
         assert_eq!(count_bumps(&wrapped), 1);
         assert!((u.fwhm - 9.42).abs() < 0.3, "fwhm {}", u.fwhm);
         assert!(analysis::circular::min_image(97.3, u.centre, 100.0).abs() < 0.05, "centre {}", u.centre);
-        assert!(u.harmonic_fraction > 1.0 - 1e-9 && u.window_fraction > 0.99);
+        assert!(u.harmonic_fraction > 1.0 - 1e-9 && u.window_fraction > 0.99 && u.window_power_fraction > 0.99);
         assert!(u.phase_std < 1e-6 && u.omega_within == 1.0);
         assert!(analysis::circular::min_image(0.7, u.fixed[u.peak].phase, TAU).abs() < 1e-9);
         // Literal eq. (17) sees only the offset: |Σ_v w| = P·0.05 on every site.

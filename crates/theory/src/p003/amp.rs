@@ -474,26 +474,8 @@ pub fn empirical_se_init(v0: &Array2<f64>, truth: &Array2<f64>) -> Result<(Array
 mod tests {
     use super::*;
     use crate::p003::se::se_k1_fixed_point;
+    use crate::p003::testdata::spiked as data;
     use crate::p003::train::{WeightInit, init_weights};
-    use rand::{RngExt, SeedableRng};
-    use rand_distr::StandardNormal;
-    use rand_xoshiro::Xoshiro256PlusPlus;
-
-    /// Spiked data written out here: `X = UΛ^{1/2}Vᵀ/√d + Z`, ±1 spikes and latents.
-    fn data(n: usize, d: usize, lam: &[f64], seed: u64) -> (Array2<f64>, Array2<f64>) {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let r = lam.len();
-        let pm = |rng: &mut Xoshiro256PlusPlus| if rng.random::<bool>() { 1.0 } else { -1.0 };
-        let v = Array2::from_shape_fn((d, r), |_| pm(&mut rng));
-        let u = Array2::from_shape_fn((n, r), |_| pm(&mut rng));
-        let mut x = Array2::from_shape_fn((n, d), |_| rng.sample::<f64, _>(StandardNormal));
-        let mut ul = u;
-        for (a, l) in lam.iter().enumerate() {
-            ul.column_mut(a).mapv_inplace(|e| e * (l / d as f64).sqrt());
-        }
-        x += &ul.dot(&v.t());
-        (x, v)
-    }
 
     #[test]
     fn damped_amp_reaches_corollary1_and_frozen_c_collapses_at_k2() {

@@ -203,7 +203,16 @@ impl Hypercube {
     }
 }
 
-fn check_cfg(n: usize, d: usize, cfg: &BayesAmpConfig) -> Result<()> {
+fn check_cfg(n: usize, d: usize, cfg: &BayesAmpConfig, truth: Option<&Array2<f64>>) -> Result<()> {
+    if let Some(v) = truth
+        && v.nrows() != d
+    {
+        return Err(Error::InvalidParameter {
+            name: "truth",
+            value: v.nrows() as f64,
+            reason: "spikes must have d rows",
+        });
+    }
     let r = cfg.snr.len();
     ensure(r >= 1, "snr", r as f64, "need at least one spike")?;
     ensure(r <= MAX_BAYES_RANK, "rank", r as f64, "the exact 2^r posterior enumeration is limited to r <= 14")?;
@@ -260,17 +269,8 @@ fn tilt(p: &Array2<f64>, l: &[f64], d: f64) -> Vec<f64> {
 /// parameter, shape mismatches. Non-finite iterates give [`RunStatus::Diverged`].
 pub fn bayes_amp(x: ArrayView2<f64>, cfg: &BayesAmpConfig, truth: Option<&Array2<f64>>) -> Result<BayesAmpResult> {
     let (n, d) = x.dim();
-    check_cfg(n, d, cfg)?;
+    check_cfg(n, d, cfg, truth)?;
     let r = cfg.snr.len();
-    if let Some(v) = truth
-        && v.nrows() != d
-    {
-        return Err(Error::InvalidParameter {
-            name: "truth",
-            value: v.nrows() as f64,
-            reason: "spikes must have d rows",
-        });
-    }
     let alpha = n as f64 / d as f64;
     let g0 = match cfg.init {
         BayesInit::Random { scale } => {
@@ -361,17 +361,8 @@ fn run_bayes_amp(
 /// Errors: as [`bayes_amp`].
 pub fn decimation_amp(x: ArrayView2<f64>, cfg: &BayesAmpConfig, truth: Option<&Array2<f64>>) -> Result<BayesAmpResult> {
     let (n, d) = x.dim();
-    check_cfg(n, d, cfg)?;
+    check_cfg(n, d, cfg, truth)?;
     let r = cfg.snr.len();
-    if let Some(v) = truth
-        && v.nrows() != d
-    {
-        return Err(Error::InvalidParameter {
-            name: "truth",
-            value: v.nrows() as f64,
-            reason: "spikes must have d rows",
-        });
-    }
     let mut res = x.to_owned();
     let mut v_hat = Array2::<f64>::zeros((d, r));
     let mut u_hat = Array2::<f64>::zeros((n, r));
@@ -415,25 +406,7 @@ pub fn decimation_amp(x: ArrayView2<f64>, cfg: &BayesAmpConfig, truth: Option<&A
 mod tests {
     use super::*;
     use crate::p003::bayes::bayes_rank1;
-    use rand::RngExt;
-
-    /// Spiked data written out here (not the library's generator): `X = UΛ^{1/2}Vᵀ/√d + Z`.
-    fn data(n: usize, d: usize, lam: &[f64], seed: u64) -> (Array2<f64>, Array2<f64>) {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let r = lam.len();
-        let pm = |rng: &mut Xoshiro256PlusPlus| if rng.random::<bool>() { 1.0 } else { -1.0 };
-        let v = Array2::from_shape_fn((d, r), |_| pm(&mut rng));
-        let u = Array2::from_shape_fn((n, r), |_| pm(&mut rng));
-        let mut x = Array2::from_shape_fn((n, d), |_| rng.sample::<f64, _>(StandardNormal));
-        for i in 0..n {
-            for j in 0..d {
-                for a in 0..r {
-                    x[[i, j]] += u[[i, a]] * v[[j, a]] * (lam[a] / d as f64).sqrt();
-                }
-            }
-        }
-        (x, v)
-    }
+    use crate::p003::testdata::spiked as data;
 
     #[test]
     fn hypercube_posterior_matches_rank1_tanh_and_brute_force() {

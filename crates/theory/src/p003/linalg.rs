@@ -5,44 +5,7 @@
 /// Solves `a x = b` in place (`a` is `k × k` row-major and is overwritten) by Gaussian
 /// elimination with partial pivoting. Returns `false` when `a` is numerically singular.
 pub(crate) fn solve_in_place(a: &mut [f64], b: &mut [f64], k: usize) -> bool {
-    for col in 0..k {
-        let mut piv = col;
-        let mut best = a[col * k + col].abs();
-        for r in col + 1..k {
-            let v = a[r * k + col].abs();
-            if v > best {
-                best = v;
-                piv = r;
-            }
-        }
-        if !(best > 1e-300) || !best.is_finite() {
-            return false;
-        }
-        if piv != col {
-            for j in 0..k {
-                a.swap(col * k + j, piv * k + j);
-            }
-            b.swap(col, piv);
-        }
-        let d = a[col * k + col];
-        for r in col + 1..k {
-            let f = a[r * k + col] / d;
-            if f != 0.0 {
-                for j in col..k {
-                    a[r * k + j] -= f * a[col * k + j];
-                }
-                b[r] -= f * b[col];
-            }
-        }
-    }
-    for col in (0..k).rev() {
-        let mut s = b[col];
-        for j in col + 1..k {
-            s -= a[col * k + j] * b[j];
-        }
-        b[col] = s / a[col * k + col];
-    }
-    true
+    solve_multi_in_place(a, b, k, 1)
 }
 
 /// Inverse of a `k × k` row-major matrix (`None` if singular).

@@ -35,6 +35,8 @@ pub mod hidden;
 mod linalg;
 pub mod objective;
 pub mod se;
+#[cfg(test)]
+mod testdata;
 pub mod train;
 
 /// Outcome of an iterative run (AMP-RBM or a trainer), as the paper-003 figures filter it.

@@ -216,9 +216,17 @@ impl StageKind for CheckRecovery {
         let mut g: BTreeMap<(u64, i64), BTreeMap<i64, BySnr>> = BTreeMap::new();
         // (alpha, rank, first SNR) → all spike SNRs of those runs (Corollary 1 prediction).
         let mut spikes: BTreeMap<(u64, i64, u64), Vec<f64>> = BTreeMap::new();
+        // (alpha, rank, d) → (GD runs that met the gradient tolerance, GD runs).
+        let mut gd_conv: BTreeMap<(u64, i64, i64), (usize, usize)> = BTreeMap::new();
         for u in ctx.gathered("summary")? {
             let t = &u.table;
             let r = col_i64(t, "n_hidden")?[0];
+            let st = col_str(t, "status_gd")?;
+            if st[0] != "not_run" {
+                let e = gd_conv.entry((key(first_f64(u, "alpha")?), r, col_i64(t, "d")?[0])).or_default();
+                e.0 += usize::from(st[0] == "converged");
+                e.1 += 1;
+            }
             spikes.insert((key(first_f64(u, "alpha")?), r, key(first_f64(u, "snr")?)), super::snrs(&u.params));
             let row = [col_f64(t, "overlap_gd")?[0], col_f64(t, "overlap_amp_kept")?[0], col_f64(t, "overlap_pca")?[0]];
             g.entry((key(first_f64(u, "alpha")?), r))
@@ -262,6 +270,18 @@ impl StageKind for CheckRecovery {
             };
             let mut gaps: Vec<(i64, f64)> = Vec::new();
             for (d, by_snr) in &by_d {
+                if let Some(&(ok, all)) = gd_conv.get(&(a, rank, *d)) {
+                    c.add(
+                        fig,
+                        format!("GD runs that reached the gradient tolerance ({ok} of {all}; α={alpha}, d={d}, rank {rank})"),
+                        ok as f64 / all as f64,
+                        1.0,
+                        0.0,
+                        Rule::Close,
+                        "informational: unconverged runs stopped at gd_steps (their overlaps are lower bounds near threshold)",
+                    );
+                    c.last_informational();
+                }
                 let curve = |m: usize| -> Vec<(f64, f64)> {
                     by_snr
                         .iter()

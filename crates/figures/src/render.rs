@@ -452,7 +452,17 @@ where
         if any_label {
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(match spec.legend.as_str() {
+                    "upper_middle" => SeriesLabelPosition::UpperMiddle,
+                    "upper_right" => SeriesLabelPosition::UpperRight,
+                    "middle_left" => SeriesLabelPosition::MiddleLeft,
+                    "middle_middle" => SeriesLabelPosition::MiddleMiddle,
+                    "middle_right" => SeriesLabelPosition::MiddleRight,
+                    "lower_left" => SeriesLabelPosition::LowerLeft,
+                    "lower_middle" => SeriesLabelPosition::LowerMiddle,
+                    "lower_right" => SeriesLabelPosition::LowerRight,
+                    _ => SeriesLabelPosition::UpperLeft,
+                })
                 .label_font((FONT, 13))
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))

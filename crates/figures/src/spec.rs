@@ -8,6 +8,7 @@
 //!     y: {label: top eigenvalue}
 //!     panels: alpha                               # one panel per distinct value (optional)
 //!     footer: [d, prior]                          # columns whose values the footer lists
+//!     legend: lower_right                         # legend corner (default upper_left)
 //!     layers:
 //!       - {from: theory.curve, kind: line, y: top_eigenvalue, label: BBP}
 //!       - {from: spectrum.top, kind: points, y: top_eigenvalue, aggregate: mean_sem, label: simulation}
@@ -116,6 +117,8 @@ pub struct FigureSpec {
     pub panels: Option<String>,
     /// Columns listed in the footer.
     pub footer: Vec<String>,
+    /// Legend position: one of [`LEGEND_POSITIONS`] (`upper_left` by default).
+    pub legend: String,
     /// Layers in drawing order.
     pub layers: Vec<Layer>,
     /// Where it is declared.
@@ -202,9 +205,36 @@ fn axis(n: &Node, path: &str) -> Result<Axis, ConfigError> {
 }
 
 /// Parses one figure.
+/// Accepted values of a figure's `legend:` key.
+pub const LEGEND_POSITIONS: [&str; 9] = [
+    "upper_left",
+    "upper_middle",
+    "upper_right",
+    "middle_left",
+    "middle_middle",
+    "middle_right",
+    "lower_left",
+    "lower_middle",
+    "lower_right",
+];
+
 pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
     let path = join("figures", name);
-    entries(n, &path, &["title", "x", "y", "panels", "footer", "layers", "doc"])?;
+    entries(n, &path, &["title", "x", "y", "panels", "footer", "legend", "layers", "doc"])?;
+    let legend = match n.get("legend") {
+        None => "upper_left".to_string(),
+        Some(l) => {
+            let v = text(l, &join(&path, "legend"))?;
+            if !LEGEND_POSITIONS.contains(&v.as_str()) {
+                return Err(e(
+                    l,
+                    &join(&path, "legend"),
+                    format!("legend must be one of {}", LEGEND_POSITIONS.join(", ")),
+                ));
+            }
+            v
+        }
+    };
     let title = n.get("title").map(|t| text(t, &join(&path, "title"))).transpose()?.unwrap_or_else(|| name.to_string());
     let x = n.get("x").map(|a| axis(a, &join(&path, "x"))).transpose()?.unwrap_or(Axis {
         column: None,
@@ -348,5 +378,5 @@ pub fn parse(name: &str, n: &Node) -> Result<FigureSpec, ConfigError> {
             heat,
         });
     }
-    Ok(FigureSpec { name: name.to_string(), title, x, y, panels, footer, layers, loc: n.loc.clone() })
+    Ok(FigureSpec { name: name.to_string(), title, x, y, panels, footer, legend, layers, loc: n.loc.clone() })
 }

@@ -25,3 +25,14 @@ pub fn fingerprint(crates: &[&str], module: &str) -> String {
     h.update(generated::RUSTC.as_bytes());
     format!("b3:{}", &h.finalize().to_hex()[..32])
 }
+
+/// Fingerprint of a kind implemented across several module files (paths under `stages/src`)
+/// on top of the numeric crates `crates`: the digest of their individual fingerprints, so an
+/// edit to any of the files or crates changes it.
+pub fn fingerprint_files(crates: &[&str], files: &[&str]) -> String {
+    let mut h = blake3::Hasher::new_derive_key("rbmlab data kinds fingerprint v1");
+    for f in files {
+        h.update(fingerprint(crates, f).as_bytes());
+    }
+    format!("b3:{}", &h.finalize().to_hex()[..32])
+}

@@ -53,7 +53,6 @@ mod spectrum;
 mod tiling;
 mod width;
 
-use crate::fp::fingerprint;
 use arrow::record_batch::RecordBatch;
 use pipeline::table::TableBuilder;
 use pipeline::{Params, Registry, Value};
@@ -77,12 +76,10 @@ pub fn register(r: &mut Registry) {
 /// Code fingerprint of a kind in `kinds/p002_ising/<file>`: that file and this shared module,
 /// on top of the numeric crates the kinds call.
 pub(crate) fn code(file: &str) -> String {
-    let own = fingerprint(&["analysis", "theory", "data"], &format!("kinds/p002_ising/{file}"));
-    let shared = fingerprint(&[], "kinds/p002_ising.rs");
-    let mut h = blake3::Hasher::new();
-    h.update(own.as_bytes());
-    h.update(shared.as_bytes());
-    format!("b3:{}", &h.finalize().to_hex()[..32])
+    crate::fp::fingerprint_files(
+        &["analysis", "theory", "data"],
+        &["kinds/p002_ising.rs", &format!("kinds/p002_ising/{file}")],
+    )
 }
 
 /// Float parameter (NaN when missing).

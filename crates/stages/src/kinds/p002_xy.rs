@@ -57,7 +57,7 @@ pub fn register(r: &mut Registry) {
 /// Code fingerprint of a kind implemented in `file` (under `kinds/p002_xy/`) on top of the
 /// numeric crates `crates`; the shared helpers of this file are always included.
 pub(crate) fn code(crates: &[&str], file: &str) -> String {
-    super::data::common::code(crates, &["kinds/p002_xy.rs", &format!("kinds/p002_xy/{file}")])
+    crate::fp::fingerprint_files(crates, &["kinds/p002_xy.rs", &format!("kinds/p002_xy/{file}")])
 }
 
 /// Rows of a figure-level `checks` table (module docs).

@@ -34,7 +34,6 @@ pub mod fashion;
 pub mod other_amp;
 pub mod runs;
 
-use crate::fp::fingerprint;
 use data::spiked::{Directions, Noise, SpikePrior, SpikedConfig, sample_spiked};
 use ndarray::Array2;
 use pipeline::table::TableBuilder;
@@ -63,7 +62,7 @@ pub fn register(r: &mut Registry) {
 /// Fingerprint of a kind implemented in `kinds/p003/<file>` on top of `crates` (this
 /// file's shared helpers are included).
 pub(crate) fn code(crates: &[&str], file: &str) -> String {
-    format!("{}+{}", fingerprint(crates, "kinds/p003.rs"), fingerprint(crates, &format!("kinds/p003/{file}")))
+    crate::fp::fingerprint_files(crates, &["kinds/p003.rs", &format!("kinds/p003/{file}")])
 }
 
 pub(crate) fn num(p: &Params, k: &str) -> f64 {

@@ -3,7 +3,6 @@
 //! parameters into analysis tables.
 
 use crate::codec;
-use crate::fp::fingerprint;
 use arrow::record_batch::RecordBatch;
 use data::Encoding;
 use ndarray::Array2;
@@ -17,11 +16,7 @@ pub const SAMPLE_COLUMN: &str = "v";
 /// `stages/src`) on top of the numeric crates `crates`: the digest of their individual
 /// fingerprints, so an edit to any of the files or crates changes it.
 pub fn code(crates: &[&str], files: &[&str]) -> String {
-    let mut h = blake3::Hasher::new_derive_key("rbmlab data kinds fingerprint v1");
-    for f in files {
-        h.update(fingerprint(crates, f).as_bytes());
-    }
-    format!("b3:{}", &h.finalize().to_hex()[..32])
+    crate::fp::fingerprint_files(crates, files)
 }
 
 /// Integer parameter for `check()` (absent or mistyped → `i64::MIN`, rejected by range checks).

@@ -25,3 +25,7 @@ if [ -f bench/pcd.sh ]; then
   echo "== PCD training throughput (Rust vs numpy, PyTorch when available)"
   bash bench/pcd.sh "$OUT"
 fi
+
+echo "== paper 003: effective-objective gradient split (data term vs 2^k model term) and AMP-RBM iteration"
+cargo run --release -q -p theory --example p003_grad_bench > "$OUT/p003_grad.csv"
+cat "$OUT/p003_grad.csv"

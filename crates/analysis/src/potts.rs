@@ -16,6 +16,11 @@
 //! * `ZeroSumSiteNorm`: `‖w_{i,·} − mean_v w_{i,·}‖₂`, the gauge-invariant version of `SiteNorm`
 //!   (equal to it in the zero-sum gauge).
 //!
+//! Without gauge fixing the printed reading is no better: with one-hot inputs the gradient of
+//! `Σ_v w_{i,v}` is `⟨h⟩_data − ⟨h⟩_model` at every site, so training shifts all site sums by one
+//! common amount and `|Σ_v w_{i,v}|` keeps only the initial noise plus that drift
+//! ([`gauge_sum_drift`] measures it on a trained run).
+//!
 //! **Spatial modulation, eq. (18):** `W_v^spatial = Σ_{i=1}^N w_{i,1,v}` (a function of `v`).
 //!
 //! **Cosine fits (Figs. 9d, 9e, 10b).** For each site, `w_i(v) ≈ A cos(ω v + φ) + c` over
@@ -94,6 +99,49 @@ pub fn angular_modulation(w: ArrayView2<f64>, reading: AngularReading) -> Result
 pub fn spatial_modulation(w: ArrayView2<f64>) -> Result<Array1<f64>> {
     check_np(w)?;
     Ok(w.sum_axis(Axis(0)))
+}
+
+/// Peak-to-median ratio `max_i x_i / median_i x_i` of a non-negative site profile, the
+/// flat-vs-peaked statistic of paper 002 Fig. 11b (FIGURES.md §3 P002-F11: peaked > 3, flat < 2).
+/// The median of an even number of values is the mean of the two middle ones. Errors on an
+/// empty or non-finite profile, on a negative value and on a zero median ([`Error::Degenerate`]).
+pub fn peak_over_median(x: ArrayView1<f64>) -> Result<f64> {
+    crate::check_finite("peak_over_median profile", x.iter().copied())?;
+    let n = x.len();
+    if n == 0 {
+        return Err(Error::Invalid("peak_over_median: empty profile".into()));
+    }
+    if x.iter().any(|v| *v < 0.0) {
+        return Err(Error::Invalid("peak_over_median: profile has negative values".into()));
+    }
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let median = 0.5 * (s[(n - 1) / 2] + s[n / 2]);
+    if median <= 0.0 {
+        return Err(Error::Degenerate("peak_over_median: the median is zero".into()));
+    }
+    Ok(s[n - 1] / median)
+}
+
+/// Change of the per-site gauge sums `d_i = Σ_v (w_{i,v} − w0_{i,v})` between two `N × P`
+/// weight arrays of one hidden unit, summarised as `(mean_i d_i, sd_i d_i)` (divisor `N`).
+///
+/// Paper 002 eq. (17) as printed, `|Σ_v w_{i,v}|`, is a gauge quantity. With one-hot Potts
+/// inputs (`Σ_v x_{i,v} = 1`) the likelihood gradient of `Σ_v w_{i,v}` is
+/// `Σ_v (⟨x_{i,v} h⟩_data − ⟨x_{i,v} h⟩_model) = ⟨h⟩_data − ⟨h⟩_model`, the same for every site;
+/// so plain SGD moves all `Σ_v w_{i,v}` by one common amount and `sd_i d_i = 0` (up to float
+/// rounding). The printed reading then equals `|Σ_v w0_{i,v} + c(t)|`: the initial noise plus a
+/// site-independent drift, which cannot carry a learnt spatial profile. Errors on shape mismatch.
+pub fn gauge_sum_drift(w: ArrayView2<f64>, w0: ArrayView2<f64>) -> Result<(f64, f64)> {
+    check_np(w)?;
+    if w.dim() != w0.dim() {
+        return Err(Error::Invalid(format!("gauge_sum_drift: shapes {:?} and {:?}", w.dim(), w0.dim())));
+    }
+    let d = (&w - &w0).sum_axis(Axis(1));
+    let n = d.len() as f64;
+    let mean = d.sum() / n;
+    let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    Ok((mean, sd))
 }
 
 /// Fit of `y(v) ≈ A cos(ω v + φ) + c` over `v = 0..P−1`.
@@ -310,6 +358,29 @@ mod tests {
         let big = Array2::from_shape_fn((n * p, 2), |(r, mu)| if mu == 1 { w[(r / p, r % p)] } else { 0.0 });
         assert_eq!(potts_unit_weights(big.view(), p, 1).unwrap(), w);
         assert!(potts_unit_weights(big.view(), 7, 0).is_err());
+    }
+
+    #[test]
+    fn peak_over_median_and_gauge_drift_match_hand_values() {
+        // Sorted 1, 2, 3, 4, 10: median 3, peak 10. Even length: median of 1, 2, 4, 8 is 3.
+        let x = Array1::from(vec![3.0, 10.0, 1.0, 4.0, 2.0]);
+        assert!((peak_over_median(x.view()).unwrap() - 10.0 / 3.0).abs() < 1e-15);
+        assert!((peak_over_median(Array1::from(vec![8.0, 1.0, 4.0, 2.0]).view()).unwrap() - 8.0 / 3.0).abs() < 1e-15);
+        assert!(peak_over_median(Array1::from(vec![0.0, 0.0, 5.0]).view()).is_err());
+        assert!(peak_over_median(Array1::from(vec![-1.0, 2.0]).view()).is_err());
+        // w = w0 + c + (per-site, zero-sum change): every site's sum moves by P·c exactly.
+        let (n, p) = (6, 5);
+        let w0 = Array2::from_shape_fn((n, p), |(i, v)| 0.01 * ((i * p + v) as f64).sin());
+        let w = Array2::from_shape_fn((n, p), |(i, v)| {
+            w0[(i, v)] + 0.3 + (i as f64 + 1.0) * (2.0 * PI * v as f64 / p as f64).cos()
+        });
+        let (m, sd) = gauge_sum_drift(w.view(), w0.view()).unwrap();
+        assert!((m - 0.3 * p as f64).abs() < 1e-12 && sd < 1e-12, "{m} {sd}");
+        // A site-dependent shift g_i = 0.1 i: sd of P·g_i over i = 0..5 is P·0.1·√(35/12).
+        let w2 = Array2::from_shape_fn((n, p), |(i, v)| w0[(i, v)] + 0.1 * i as f64);
+        let (_, sd2) = gauge_sum_drift(w2.view(), w0.view()).unwrap();
+        assert!((sd2 - p as f64 * 0.1 * (35.0f64 / 12.0).sqrt()).abs() < 1e-12);
+        assert!(gauge_sum_drift(w.view(), w0.slice(ndarray::s![..3, ..]).view()).is_err());
     }
 
     #[test]

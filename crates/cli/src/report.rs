@@ -7,6 +7,11 @@
 //! Rows with `is_binding = false` are checks that the paper's numbers only support at the
 //! paper's sizes while the stage ran below them (the stage says why in `expected`): they
 //! are shown, marked `info`, and not counted in the pass total.
+//!
+//! An optional string column `role` marks rows whose `role` is `claim`: a claim of the paper
+//! that the issue asks to measure honestly rather than to assume (e.g. paper 003's "the RBM
+//! detects the spike exactly at BBP"). Such rows are listed at the top of the report as
+//! "reproduced" / "NOT reproduced", counted apart from the binding checks, and never hidden.
 
 use crate::commands::Loaded;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -24,6 +29,10 @@ pub struct Tally {
     pub binding: usize,
     /// Informational (non-binding) rows.
     pub info: usize,
+    /// Paper claims under test (`role = claim`).
+    pub claims: usize,
+    /// Paper claims the measurement reproduces.
+    pub claims_reproduced: usize,
 }
 
 /// Writes the report if the pipeline has checks; returns whether it did.
@@ -32,6 +41,7 @@ pub fn write(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<bool> 
     let mut any = false;
     let mut tally = Tally::default();
     let mut failing: Vec<String> = Vec::new();
+    let mut claims: Vec<(bool, String)> = Vec::new();
     for (stage, ids) in &l.plan.stages {
         let Some(&first) = ids.first() else { continue };
         if !l.plan.tasks[first].info.outputs.contains(&"checks") {
@@ -58,11 +68,24 @@ pub fn write(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<bool> 
             let pass = pipeline::table::col_bool(&b, "is_pass").ok();
             let binding = pipeline::table::col_bool(&b, "is_binding").ok();
             let label = pipeline::table::col_str(&b, "check").ok();
+            let role = pipeline::table::col_str(&b, "role").ok();
             for r in 0..b.num_rows() {
                 let cells: Vec<String> = fmts.iter().map(|f| short(&f.value(r).to_string())).collect();
                 let is_binding = binding.as_ref().is_none_or(|c| c[r]);
+                let is_claim = role.as_ref().is_some_and(|c| c[r] == "claim");
                 let status = match (&pass, is_binding) {
                     (None, _) => "—",
+                    (Some(p), _) if is_claim => {
+                        let what = label.as_ref().map_or_else(|| format!("row {r}"), |c| c[r].clone());
+                        tally.claims += 1;
+                        claims.push((p[r], format!("`{stage}` ({}): {what}", t.label())));
+                        if p[r] {
+                            tally.claims_reproduced += 1;
+                            "reproduced"
+                        } else {
+                            "**NOT reproduced**"
+                        }
+                    }
                     (Some(_), false) => {
                         tally.info += 1;
                         "info"
@@ -96,6 +119,18 @@ pub fn write(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<bool> 
          paper's sizes, are shown as `info` and not counted.)\n",
         tally.pass, tally.binding, tally.info
     )?;
+    if !claims.is_empty() {
+        writeln!(
+            md,
+            "**Paper claims measured: {} of {} reproduced.** (Claims the issue asks to test rather than assume; \
+             not counted above.)\n",
+            tally.claims_reproduced, tally.claims
+        )?;
+        for (ok, c) in claims.iter().filter(|c| !c.0).chain(claims.iter().filter(|c| c.0)) {
+            writeln!(md, "- {}: {c}", if *ok { "reproduced" } else { "**NOT reproduced**" })?;
+        }
+        writeln!(md)?;
+    }
     if !failing.is_empty() {
         writeln!(md, "Failing binding checks:\n")?;
         for f in &failing {

@@ -180,6 +180,7 @@ pub(crate) struct Checks {
     pass: Vec<bool>,
     reference: Vec<String>,
     binding: Vec<bool>,
+    role: Vec<&'static str>,
 }
 
 /// Comparison rule of a check.
@@ -220,6 +221,7 @@ impl Checks {
         self.pass.push(ok && measured.is_finite());
         self.reference.push(reference.into());
         self.binding.push(true);
+        self.role.push("check");
     }
 
     /// Marks the last added check as informational (`is_binding = false`: shown as info,
@@ -227,6 +229,16 @@ impl Checks {
     pub fn last_informational(&mut self) {
         if let Some(b) = self.binding.last_mut() {
             *b = false;
+        }
+    }
+
+    /// Marks the last added row as a paper claim under test (`role = claim`, not binding):
+    /// a statement of the paper that the issue asks to measure honestly rather than assume
+    /// (the report lists it as reproduced / NOT reproduced, apart from the binding checks).
+    pub fn last_claim(&mut self) {
+        if let (Some(b), Some(r)) = (self.binding.last_mut(), self.role.last_mut()) {
+            *b = false;
+            *r = "claim";
         }
     }
 
@@ -242,6 +254,7 @@ impl Checks {
             .bool("is_pass", self.pass)
             .str("reference", self.reference)
             .bool("is_binding", self.binding)
+            .str("role", self.role.into_iter().map(String::from).collect())
             .build()
     }
 }

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use super::RunStatus;
 use super::hidden::{self, HiddenPrior};
 use super::linalg;
-use super::objective::{EffObjective, EffParams, VisiblePrior, gram, overlaps};
+use super::objective::{EffObjective, EffParams, VisiblePrior, gram, overlaps, transpose};
 use crate::error::{Error, Result};
 
 /// How the denoiser parameters `C_t`, `Γ_t` evolve.
@@ -190,54 +190,134 @@ fn prox_row(prior: HiddenPrior, u: &[f64], c: &[f64], y: &mut [f64], work: &mut 
     norm
 }
 
+/// Per-block scratch and partial sums of the row denoiser.
+pub(crate) struct DenoiseBlock {
+    y: Vec<f64>,
+    work: Vec<f64>,
+    rhs: Vec<f64>,
+    h: Vec<f64>,
+    hm: Vec<f64>,
+    u: Vec<f64>,
+    /// `Σ_μ (I − H_μC)^{-1}H_μ` over the block's rows (`k × k` row-major).
+    pub(crate) bsum: Vec<f64>,
+    /// Largest prox residual in the block (`∞` when a linear solve failed).
+    pub(crate) maxres: f64,
+}
+
+impl DenoiseBlock {
+    pub(crate) fn new(k: usize) -> Self {
+        DenoiseBlock {
+            y: vec![0.0; k],
+            work: vec![0.0; k * k],
+            rhs: vec![0.0; k],
+            h: vec![0.0; k],
+            hm: vec![0.0; k * k],
+            u: vec![0.0; k],
+            bsum: vec![0.0; k * k],
+            maxres: 0.0,
+        }
+    }
+
+    /// Denoiser `f_t` of eq. (17) on one row: reads `u` from `self.u`, writes
+    /// `f = ∇φ(prox(u))` into `f` and adds `(I − HC)^{-1}H` (`H = ∇²φ(prox(u))`) to `bsum`.
+    fn row(&mut self, prior: HiddenPrior, c: &[f64], f: &mut [f64]) {
+        let k = f.len();
+        let res = prox_row(prior, &self.u, c, &mut self.y, &mut self.work, &mut self.rhs);
+        self.maxres = self.maxres.max(if res.is_finite() { res } else { f64::INFINITY });
+        for a in 0..k {
+            f[a] = prior.dphi1(self.y[a]);
+            self.h[a] = prior.d2phi1(self.y[a]);
+        }
+        // (I − H C)^{-1} H: one elimination, k right-hand sides H e_j.
+        for a in 0..k {
+            for b in 0..k {
+                self.work[a * k + b] = if a == b { 1.0 } else { 0.0 } - self.h[a] * c[a * k + b];
+                self.hm[a * k + b] = if a == b { self.h[a] } else { 0.0 };
+            }
+        }
+        if linalg::solve_multi_in_place(&mut self.work, &mut self.hm, k, k) {
+            self.bsum.iter_mut().zip(&self.hm).for_each(|(s, v)| *s += v);
+        } else {
+            self.maxres = f64::INFINITY;
+        }
+    }
+}
+
+/// Sums block partials in block order: `(Σ bsum, max maxres)`.
+fn merge_blocks(parts: &[DenoiseBlock], k: usize) -> (Vec<f64>, f64) {
+    let mut bsum = vec![0.0; k * k];
+    let mut maxres: f64 = 0.0;
+    for p in parts {
+        bsum.iter_mut().zip(&p.bsum).for_each(|(s, v)| *s += v);
+        maxres = maxres.max(p.maxres);
+    }
+    (bsum, maxres)
+}
+
 /// Denoiser `f_t` (eq. (17)) applied to all rows of `u` (`n × k`) in parallel fixed blocks:
 /// writes `F = ∇φ(prox(u))` into `f`, returns `(Σ_μ (I − H_μC)^{-1}H_μ, max prox residual)`.
 pub(crate) fn denoise_rows(prior: HiddenPrior, u: &Array2<f64>, c: &[f64], f: &mut Array2<f64>) -> (Vec<f64>, f64) {
     let k = u.ncols();
-    let parts: Vec<(Vec<f64>, f64)> = f
+    let parts: Vec<DenoiseBlock> = f
         .axis_chunks_iter_mut(Axis(0), 512)
         .into_par_iter()
         .zip(u.axis_chunks_iter(Axis(0), 512).into_par_iter())
         .map(|(mut fblk, ublk)| {
-            let mut y = vec![0.0; k];
-            let mut work = vec![0.0; k * k];
-            let mut rhs = vec![0.0; k];
-            let mut h = vec![0.0; k];
-            let mut bsum = vec![0.0; k * k];
-            let mut hm = vec![0.0; k * k];
-            let mut maxres: f64 = 0.0;
-            let mut urow = vec![0.0; k];
-            for (mut frow, ur) in fblk.rows_mut().into_iter().zip(ublk.rows()) {
-                urow.iter_mut().zip(ur.iter()).for_each(|(a, b)| *a = *b);
-                let res = prox_row(prior, &urow, c, &mut y, &mut work, &mut rhs);
-                maxres = maxres.max(if res.is_finite() { res } else { f64::INFINITY });
-                for a in 0..k {
-                    frow[a] = prior.dphi1(y[a]);
-                    h[a] = prior.d2phi1(y[a]);
-                }
-                // (I − H C)^{-1} H: one elimination, k right-hand sides H e_j.
-                for a in 0..k {
-                    for b in 0..k {
-                        work[a * k + b] = if a == b { 1.0 } else { 0.0 } - h[a] * c[a * k + b];
-                        hm[a * k + b] = if a == b { h[a] } else { 0.0 };
-                    }
-                }
-                if linalg::solve_multi_in_place(&mut work, &mut hm, k, k) {
-                    bsum.iter_mut().zip(&hm).for_each(|(s, v)| *s += v);
-                } else {
-                    maxres = f64::INFINITY;
-                }
+            let mut blk = DenoiseBlock::new(k);
+            let mut frow = vec![0.0; k];
+            for (mut fr, ur) in fblk.rows_mut().into_iter().zip(ublk.rows()) {
+                blk.u.iter_mut().zip(ur.iter()).for_each(|(a, b)| *a = *b);
+                blk.row(prior, c, &mut frow);
+                fr.iter_mut().zip(&frow).for_each(|(a, b)| *a = *b);
             }
-            (bsum, maxres)
+            blk
         })
         .collect();
-    let mut bsum = vec![0.0; k * k];
-    let mut maxres: f64 = 0.0;
-    for (b, r) in parts {
-        bsum.iter_mut().zip(&b).for_each(|(s, v)| *s += v);
-        maxres = maxres.max(r);
+    merge_blocks(&parts, k)
+}
+
+/// One fused AMP-RBM half-sweep over the data (Algorithm 1, eqs. (16)–(17)): with
+/// `A = X/√d`, `U = AW − F_prev C`, `F = f_t(U)` row by row (written into `f`), and returns
+/// `(AᵀF` as `k × d` row-major, `Σ_μ (I − H_μC)^{-1}H_μ`, max prox residual`)`. For
+/// `k ≤ 4` `X` is read once (the row's `AW` and its contribution to `AᵀF` are formed while it
+/// is in cache); above, two products. Bit-identical for any thread count (fixed row blocks,
+/// ordered reduction).
+fn fused_amp_sweep(
+    x: ArrayView2<f64>,
+    w: &Array2<f64>,
+    f_prev_c: &Array2<f64>,
+    prior: HiddenPrior,
+    c: &[f64],
+    f: &mut Array2<f64>,
+) -> (Vec<f64>, Vec<f64>, f64) {
+    let k = w.ncols();
+    let sd = (x.ncols() as f64).sqrt();
+    if k > linalg::FUSED_MAX_K {
+        // Two separate products (faster at large k, see `linalg::FUSED_MAX_K`).
+        let u = x.dot(w) / sd - f_prev_c;
+        let (bsum, maxres) = denoise_rows(prior, &u, c, f);
+        let atf = transpose(&(x.t().dot(f) / sd));
+        return (atf, bsum, maxres);
     }
-    (bsum, maxres)
+    let wt = transpose(w);
+    let fout = f.as_slice_mut().expect("F is a fresh standard-layout array");
+    let (mut acc, parts) = linalg::fused_pass(
+        x,
+        None,
+        &wt,
+        k,
+        fout,
+        || DenoiseBlock::new(k),
+        |mu, y, blk: &mut DenoiseBlock| {
+            for a in 0..k {
+                blk.u[a] = y[a] / sd - f_prev_c[[mu, a]];
+            }
+            blk.row(prior, c, y);
+        },
+    );
+    acc.iter_mut().for_each(|v| *v /= sd);
+    let (bsum, maxres) = merge_blocks(&parts, k);
+    (acc, bsum, maxres)
 }
 
 fn to_vec(m: &Array2<f64>) -> Vec<f64> {
@@ -306,7 +386,6 @@ pub fn amp_rbm(
     crate::error::ensure(cfg.max_iter > 0, "max_iter", 0.0, "must be > 0")?;
     crate::error::ensure(cfg.tol > 0.0, "tol", cfg.tol, "must be > 0")?;
     let alpha = n as f64 / d as f64;
-    let sd = (d as f64).sqrt();
     let (mut b_prev, mut gam, theta) = match &cfg.params {
         AmpParams::Adaptive { b_init, gamma_init, theta } => {
             crate::error::ensure(*theta > 0.0 && *theta <= 1.0, "theta", *theta, "damping must be in (0, 1]")?;
@@ -379,11 +458,9 @@ pub fn amp_rbm(
             }
         };
         w = w_new;
-        // U = A W − F_prev C.
-        let mut u = x.dot(&w);
-        u.mapv_inplace(|v| v / sd);
-        u -= &f_prev.dot(&cm);
-        let (bsum, maxres) = denoise_rows(cfg.hidden, &u, &c, &mut f);
+        // U = A W − F_prev C, F = f_t(U) and Aᵀ F in one pass over X.
+        let fc = f_prev.dot(&cm);
+        let (atf, bsum, maxres) = fused_amp_sweep(x, &w, &fc, cfg.hidden, &c, &mut f);
         if !(maxres < 1e-8) {
             status = RunStatus::Diverged;
             failure = Some(format!("iteration {t}: prox did not converge (residual {maxres:e})"));
@@ -404,8 +481,7 @@ pub fn amp_rbm(
             break;
         }
         // V^{t+1} = Aᵀ F − W B.
-        let mut vn = x.t().dot(&f);
-        vn.mapv_inplace(|v| v / sd);
+        let mut vn = Array2::from_shape_fn((d, k), |(i, a)| atf[a * d + i]);
         vn -= &w.dot(&bm);
         v = vn;
         std::mem::swap(&mut f_prev, &mut f);
@@ -476,6 +552,69 @@ mod tests {
     use crate::p003::se::se_k1_fixed_point;
     use crate::p003::testdata::spiked as data;
     use crate::p003::train::{WeightInit, init_weights};
+
+    /// The fused AMP sweep equals the two-pass computation it replaced (`U = XW/√d − F_prev C`
+    /// by ndarray products, [`denoise_rows`], then `XᵀF/√d`) to 1e-12 relative, for `k = 1`
+    /// and a coupled `k = 2` `C`, over several row blocks with a partial last one.
+    #[test]
+    fn fused_amp_sweep_matches_two_pass_reference() {
+        let (n, d) = (1300, 203);
+        for (k, c) in [(1usize, vec![0.6]), (2, vec![0.5, 0.1, 0.1, 0.4])] {
+            let (x, v) = data(n, d, &vec![2.0; k], 21 + k as u64);
+            let w = init_weights(d, k, &WeightInit::Informed { truth: &v, m0: 0.4, s0: 1.0 }, 2).unwrap();
+            let f_prev = (x.dot(&w) / (d as f64).sqrt()).mapv(f64::tanh);
+            let cm = from_vec(c.clone(), k);
+            let fc = f_prev.dot(&cm);
+            let mut f = Array2::zeros((n, k));
+            let (atf, bsum, maxres) = fused_amp_sweep(x.view(), &w, &fc, HiddenPrior::Rademacher, &c, &mut f);
+            let sd = (d as f64).sqrt();
+            let u = x.dot(&w) / sd - &fc;
+            let mut fr = Array2::zeros((n, k));
+            let (bsum_r, maxres_r) = denoise_rows(HiddenPrior::Rademacher, &u, &c, &mut fr);
+            let atf_r = x.t().dot(&fr) / sd;
+            let rel = |a: &[f64], b: &[f64]| {
+                let scale = b.iter().map(|v| v.abs()).fold(0.0, f64::max);
+                a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max) / scale
+            };
+            let atf_t: Vec<f64> = (0..d * k).map(|j| atf[(j % k) * d + j / k]).collect();
+            let (e_v, e_f, e_b) = (
+                rel(&atf_t, atf_r.as_slice().unwrap()),
+                rel(f.as_slice().unwrap(), fr.as_slice().unwrap()),
+                rel(&bsum, &bsum_r),
+            );
+            eprintln!(
+                "k={k}: rel errors AᵀF {e_v:.1e}, F {e_f:.1e}, B {e_b:.1e}; residuals {maxres:.1e} / {maxres_r:.1e}"
+            );
+            assert!(e_v < 1e-12 && e_f < 1e-12 && e_b < 1e-12);
+            assert!(maxres < 1e-8 && maxres_r < 1e-8);
+        }
+    }
+
+    /// AMP-RBM is bit-identical with 1 and 2 rayon threads (fixed row blocks, ordered sums).
+    #[test]
+    fn amp_is_thread_count_independent() {
+        let (n, d, k) = (9000, 60, 2);
+        let (x, v) = data(n, d, &[3.0, 2.0], 8);
+        let v0 = init_weights(d, k, &WeightInit::Informed { truth: &v, m0: 0.3, s0: 1.0 }, 4).unwrap();
+        let cfg = AmpConfig {
+            hidden: HiddenPrior::Rademacher,
+            params: AmpParams::Frozen { c: Array2::from_diag(&ndarray::arr1(&[0.5, 0.4])) },
+            max_iter: 6,
+            tol: 1e-300,
+        };
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| amp_rbm(x.view(), &v0, &cfg, Some(&v)).unwrap())
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one.trajectory.len(), 6, "{:?}", one.failure);
+        assert_eq!(one.w, two.w);
+        assert_eq!(one.objective.to_bits(), two.objective.to_bits());
+        for (a, b) in one.trajectory.iter().zip(&two.trajectory) {
+            assert_eq!((&a.q, &a.b, &a.overlap), (&b.q, &b.b, &b.overlap));
+            assert_eq!(a.delta.to_bits(), b.delta.to_bits());
+        }
+    }
 
     #[test]
     fn damped_amp_reaches_corollary1_and_frozen_c_collapses_at_k2() {

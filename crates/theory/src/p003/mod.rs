@@ -16,6 +16,7 @@
 //! * [`hidden`]: hidden priors, `φ`, `F(Q)`, `Γ(Q)`, tilted `2^k` enumeration.
 //! * [`objective`]: `L_eff` with/without biases, value and gradient; overlaps.
 //! * [`train`]: GD (full-batch, minibatch) and Adam on `L_eff`.
+//! * [`lbfgs`]: L-BFGS on `L_eff` (the quasi-Newton reference for long-run GD).
 //! * [`amp`]: AMP-RBM with denoisers, Onsager terms, damped multiplier, status.
 //! * [`se`]: state evolution (k = 1 quadrature, general k Monte Carlo), fixed points,
 //!   the uninformative point and its `λ_c`, replicon test, linearised (BBP) SE.
@@ -32,6 +33,7 @@ pub mod bayes;
 pub mod bayes_amp;
 pub mod dmft;
 pub mod hidden;
+pub mod lbfgs;
 mod linalg;
 pub mod objective;
 pub mod se;

@@ -221,7 +221,14 @@ fn apply(p: &mut EffParams, step: &[f64]) {
     }
 }
 
-fn record(obj: &EffObjective, p: &EffParams, step: usize, truth: Option<&Array2<f64>>) -> Result<(TrainRecord, f64)> {
+/// Trajectory point at `p`; also returns `‖∇_W L_eff‖_F/√d` and the full-batch gradient
+/// (which the next full-batch step reuses instead of recomputing it at the same `p`).
+fn record(
+    obj: &EffObjective,
+    p: &EffParams,
+    step: usize,
+    truth: Option<&Array2<f64>>,
+) -> Result<(TrainRecord, f64, EffGrad)> {
     let (val, g) = obj.value_grad(p)?;
     let gn = g.w.iter().map(|v| v * v).sum::<f64>().sqrt() / (obj.d() as f64).sqrt();
     Ok((
@@ -233,6 +240,7 @@ fn record(obj: &EffObjective, p: &EffParams, step: usize, truth: Option<&Array2<
             overlap: truth.map(|v| overlaps(&p.w, v)),
         },
         gn,
+        g,
     ))
 }
 
@@ -317,7 +325,11 @@ pub fn train_with(
     let mut adam: Option<AdamState> = None;
     let mut traj = Vec::new();
     let mut status = RunStatus::MaxIter;
-    let (r0, _) = record(obj, &p, 0, truth)?;
+    // Full-batch gradient at the current parameters, left by the last record step: the
+    // next full-batch step uses it (value_grad_batch(p, None) is value_grad(p), the same
+    // deterministic computation), saving one pass over X per record.
+    let (r0, _, g0) = record(obj, &p, 0, truth)?;
+    let mut cached: Option<EffGrad> = Some(g0);
     traj.push(r0);
     if let Some(f) = hooks.on_record.as_mut() {
         f(0, &p)?;
@@ -335,7 +347,8 @@ pub fn train_with(
             cursor += bs;
             b
         });
-        let g = match obj.value_grad_batch(&p, batch.as_deref()) {
+        let reuse = cached.take().filter(|_| batch.is_none());
+        let g = match reuse.map_or_else(|| obj.value_grad_batch(&p, batch.as_deref()), |g| Ok((f64::NAN, g))) {
             Ok((_, g)) => g,
             Err(Error::NonFinite(_)) => {
                 status = RunStatus::Diverged;
@@ -371,7 +384,8 @@ pub fn train_with(
         }
         if step % cfg.record_every == 0 || step == cfg.steps {
             match record(obj, &p, step, truth) {
-                Ok((r, gn)) => {
+                Ok((r, gn, g)) => {
+                    cached = Some(g);
                     traj.push(r);
                     if let Some(f) = hooks.on_record.as_mut() {
                         f(step, &p)?;

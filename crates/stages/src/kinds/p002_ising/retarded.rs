@@ -27,11 +27,34 @@
 //!   variable with a run-to-run CV ≈ 0.7, so the ratio of two 10-run means has a CV ≈ 0.3–0.4:
 //!   the verdict against 4 is within noise either way. With 6 runs at 50 epochs it read 5.6.
 //! * 7b, mean overlap at `r ≤ 0.1` against 0.7: over 40 runs 0.760 ± 0.019 (r = 0.05) and
-//!   0.703 ± 0.033 (r = 0.1), against the calibration 0.82 and 0.76 of an exact-negative-term
-//!   control; 10 runs (seeds 0–9) give 0.718 and 0.618. The r = 0.1 runs split into well-formed
-//!   bumps (overlap 0.65–0.95; a clean bump of FWHM ≈ 6 on N = 20 sites has ≈ 0.67) and runs
-//!   whose 5000 updates on S = 200 configurations left a noise-dominated field (0.13–0.4). Our
-//!   population mean sits on the bound; the check is left to fail or pass as measured.
+//!   0.703 ± 0.033 (r = 0.1); 10 runs (seeds 0–9) give 0.718 ± 0.047 and 0.618 ± 0.083. The
+//!   r = 0.1 runs split into well-formed bumps (overlap 0.65–0.95; a clean bump of FWHM ≈ 6 on
+//!   N = 20 sites has ≈ 0.67) and runs whose 5000 updates on S = 200 configurations left a
+//!   noise-dominated field (0.13–0.4).
+//!
+//!   **PCD-20 vs the exact negative term (session 3).** FIGURES.md's calibration (0.82, 0.76 at
+//!   r = 0.05, 0.1) used the exact model term `tanh(w_i)` and 2 seeds. The experiment test
+//!   `f7b_protocol_pcd_vs_exact` below reruns seeds 0–9 on the pipeline's own data draws and
+//!   initial weights (it reproduces the pipeline's PCD numbers exactly) with (a) PCD-20 with
+//!   `batch` chains, (b) PCD-20 with 100 chains, (c) the exact term in an independent f64 loop
+//!   (its agreement with the engine's exact sampler is the test
+//!   `tanh_negative_term_matches_engine_exact_sampler`). Mean overlap ± s.e. (10 runs):
+//!   r = 0.05: 0.718 ± 0.047 / 0.708 ± 0.055 / 0.688 ± 0.064 (paired PCD − exact
+//!   +0.030 ± 0.020); r = 0.1: 0.618 ± 0.083 / 0.623 ± 0.080 / 0.623 ± 0.080 (paired
+//!   −0.005 ± 0.009); r = 0.2, 0.4, 0.8, 1.67, 3.33: exact 0.411, 0.439, 0.419, 0.289, 0.255,
+//!   paired differences all within ±0.01 (s.e. ≤ 0.016). Over 40 runs (seeds 0–39, PCD with
+//!   `batch` chains vs exact): r = 0.05: 0.760 ± 0.019 vs 0.747 ± 0.023 (paired
+//!   +0.012 ± 0.008); r = 0.1: 0.703 ± 0.033 vs 0.705 ± 0.033 (paired −0.002 ± 0.003); every
+//!   larger r paired within ±0.002 (s.e. ≤ 0.004). PCD with few chains does not lower the
+//!   overlap: the model term is easy to sample at N = 20, β = 0.5. The calibration's 0.82 and
+//!   0.76 are 2-seed draws (run-to-run s.d. ≈ 0.21 at r = 0.1, so a 2-seed s.e. ≈ 0.15) from a
+//!   population whose exact-term mean is 0.747 and 0.705: the r = 0.1 mean of the paper's
+//!   protocol sits on the 0.7 bound whichever negative term is used, and a 10-run check passes
+//!   or fails by chance. The check is left to fail or pass as measured. Batches: S = 12 runs
+//!   with batch 10 (a 10-row and a 2-row minibatch per epoch, the trainer's rule for a last
+//!   partial batch), S = 6 with batch 6;
+//!   `r = n_sites / n_samples` with `n_sites` = 20 from the weights and no test split, and the
+//!   overlap uses `N = w.len()` = 20.
 
 use super::fields::{Run, gathered_runs, last_checkpoint};
 use super::{Checks, code, need, ps};
@@ -332,5 +355,163 @@ mod tests {
         assert_eq!(p[0].x, 0.0);
         assert_eq!((p[1].w, p[1].n), (2.0, 2));
         assert!((p[1].w_se - 1.0).abs() < 1e-12 && (p[1].o - 0.6).abs() < 1e-12);
+    }
+
+    /// Protocol experiment (not a check; `cargo test -p stages --lib f7b_protocol -- --ignored
+    /// --nocapture`): on the same data draws and initial weights as the pipeline's `f7b_*` stages
+    /// (N = 20, β = 0.5, data seed = run seed, ν = 0.001, 250 epochs, the yaml's batches), the
+    /// final scale-free overlap with (a) the engine's PCD-20 with `n_chains` chains (the
+    /// pipeline's trainer), (b) the exact negative term `⟨v_i h⟩ = tanh(w_i)` (M = 1, no fields:
+    /// the visible units factorise given h = ±1, and p(h = ±1) = 1/2 by symmetry) in an
+    /// independent f64 SGD loop that mirrors the trainer's shuffles.
+    fn protocol_run(s: usize, batch: usize, seed: u64, epochs: usize, chains: &[usize]) -> (Vec<f64>, f64) {
+        use data::{Encoding, ising::IsingRing};
+        use model::{BiasMode, Units};
+        use rand::seq::SliceRandom;
+        let n = 20;
+        let x = IsingRing::new(n, 0.5).unwrap().sample(s, seed, Encoding::Spin).unwrap().mapv(|v| v as f32);
+        let init = train::Init {
+            weight_std: 0.01,
+            visible_bias: train::VisibleBiasInit::Zero,
+            visible_bias_mode: BiasMode::Off,
+            hidden_bias_mode: BiasMode::Off,
+            seed,
+        };
+        let rbm0 = train::init_rbm(Units::Ising, n, Units::Ising, 1, &init, x.view()).unwrap();
+        let overlap = |w: ndarray::ArrayView1<f64>| analysis::order::scale_free_overlap(w).unwrap();
+        let mut pcd = Vec::new();
+        for &nc in chains {
+            let cfg = train::TrainConfig {
+                sampler: train::Sampler::Pcd { k: 20, n_chains: nc },
+                optimizer: train::Optimizer::Sgd { lr: 0.001 },
+                batch_size: batch,
+                epochs,
+                seed,
+                centered: false,
+                zero_sum_gauge: false,
+                checkpoints: train::Schedule::Updates(vec![]),
+                ll: train::LlEval::None,
+            };
+            let out = train::train(rbm0.clone(), x.view(), None, cfg).unwrap();
+            pcd.push(overlap(out.last.rbm.weights.column(0).mapv(|v| v as f64).view()));
+        }
+        // Exact negative term, f64, same initial weights and per-epoch shuffles as the trainer.
+        let xf = x.mapv(|v| v as f64);
+        let mut w: Vec<f64> = rbm0.weights.column(0).iter().map(|&v| v as f64).collect();
+        for e in 0..epochs {
+            let mut perm: Vec<usize> = (0..s).collect();
+            perm.shuffle(&mut model::rng::stream(seed, u64::MAX - 10, e as u64));
+            for chunk in perm.chunks(batch) {
+                let mut g = vec![0.0; n];
+                for &r in chunk {
+                    let row = xf.row(r);
+                    let t = row.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>().tanh();
+                    for i in 0..n {
+                        g[i] += row[i] * t / chunk.len() as f64;
+                    }
+                }
+                for i in 0..n {
+                    w[i] += 0.001 * (g[i] - w[i].tanh());
+                }
+            }
+        }
+        (pcd, overlap(ndarray::ArrayView1::from(&w)))
+    }
+
+    #[test]
+    #[ignore = "protocol experiment, prints numbers (minutes in the dev profile)"]
+    fn f7b_protocol_pcd_vs_exact() {
+        let sizes = [400usize, 200, 100, 50, 25, 12, 6];
+        let batches = [10usize, 10, 10, 10, 10, 10, 6];
+        let seeds: u64 = std::env::var("F7B_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+        // Chain counts of the PCD runs (0 → batch size, the pipeline's choice).
+        let chains: Vec<usize> = std::env::var("F7B_CHAINS")
+            .unwrap_or_else(|_| "0,100".into())
+            .split(',')
+            .map(|c| c.trim().parse().unwrap())
+            .collect();
+        for (&s, &b) in sizes.iter().zip(&batches) {
+            let mut cols: Vec<Vec<f64>> = vec![vec![]; chains.len() + 1];
+            for seed in 0..seeds {
+                let ch: Vec<usize> = chains.iter().map(|&c| if c == 0 { b } else { c }).collect();
+                let (p, e) = protocol_run(s, b, seed, 250, &ch);
+                for (k, v) in p.into_iter().enumerate() {
+                    cols[k].push(v);
+                }
+                cols[chains.len()].push(e);
+            }
+            let ms = |v: &[f64]| analysis::stats::mean_se(v).map(|m| (m.mean, m.se)).unwrap();
+            let d: Vec<f64> = cols[0].iter().zip(&cols[chains.len()]).map(|(a, b)| a - b).collect();
+            let txt: Vec<String> = chains
+                .iter()
+                .zip(&cols)
+                .map(|(c, v)| format!("PCD-20 chains={c} {:.3} ± {:.3}", ms(v).0, ms(v).1))
+                .collect();
+            let ex = ms(&cols[chains.len()]);
+            println!(
+                "r = {:.3} (S = {s}, batch {b}): {} | exact {:.3} ± {:.3} | paired first PCD − exact {:.3} ± {:.3}",
+                20.0 / s as f64,
+                txt.join(" | "),
+                ex.0,
+                ex.1,
+                ms(&d).0,
+                ms(&d).1
+            );
+        }
+    }
+
+    /// The closed-form negative term of the protocol experiment, `⟨v_i h⟩ = tanh(w_i)` (M = 1,
+    /// b = c = 0), against the engine's exact sampler (2^M enumeration in model::exact): the
+    /// same SGD run (N = 20, S = 60, batch 10, ν = 0.05, 20 epochs, same shuffles and initial
+    /// weights) done both ways ends at the same weights up to rounding (f64 both).
+    #[test]
+    fn tanh_negative_term_matches_engine_exact_sampler() {
+        use data::{Encoding, ising::IsingRing};
+        use model::{BiasMode, Units};
+        use rand::seq::SliceRandom;
+        let (n, s, batch, epochs, lr, seed) = (20usize, 60usize, 10usize, 20usize, 0.05, 4u64);
+        let x = IsingRing::new(n, 0.5).unwrap().sample(s, seed, Encoding::Spin).unwrap().mapv(f64::from);
+        let init = train::Init {
+            weight_std: 0.1,
+            visible_bias: train::VisibleBiasInit::Zero,
+            visible_bias_mode: BiasMode::Off,
+            hidden_bias_mode: BiasMode::Off,
+            seed,
+        };
+        let rbm0 = train::init_rbm(Units::Ising, n, Units::Ising, 1, &init, x.view()).unwrap();
+        let cfg = train::TrainConfig {
+            sampler: train::Sampler::Exact,
+            optimizer: train::Optimizer::Sgd { lr },
+            batch_size: batch,
+            epochs,
+            seed,
+            centered: false,
+            zero_sum_gauge: false,
+            checkpoints: train::Schedule::Updates(vec![]),
+            ll: train::LlEval::None,
+        };
+        let engine = train::train(rbm0.clone(), x.view(), None, cfg).unwrap().last.rbm.weights;
+        let mut w: Vec<f64> = rbm0.weights.column(0).to_vec();
+        for e in 0..epochs {
+            let mut perm: Vec<usize> = (0..s).collect();
+            perm.shuffle(&mut model::rng::stream(seed, u64::MAX - 10, e as u64));
+            for chunk in perm.chunks(batch) {
+                let mut g = vec![0.0; n];
+                for &r in chunk {
+                    let t = x.row(r).iter().zip(&w).map(|(a, b)| a * b).sum::<f64>().tanh();
+                    for i in 0..n {
+                        g[i] += x[(r, i)] * t / chunk.len() as f64;
+                    }
+                }
+                for i in 0..n {
+                    w[i] += lr * (g[i] - w[i].tanh());
+                }
+            }
+        }
+        let moved = w.iter().zip(rbm0.weights.column(0)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(moved > 0.05, "the run must move the weights (moved {moved})");
+        for i in 0..n {
+            assert!((engine[(i, 0)] - w[i]).abs() < 1e-9, "site {i}: engine {} closed form {}", engine[(i, 0)], w[i]);
+        }
     }
 }

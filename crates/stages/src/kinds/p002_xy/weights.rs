@@ -14,6 +14,10 @@
 //!   `Σ_i ‖w̃_i‖²` (reported only: unlike the L1 share it is not dominated by the noise floor of
 //!   the ~70 sites outside the field);
 //! * `ipr`: inverse participation ratio of the site norms `‖w̃_i‖`;
+//! * `peak_over_median` of `‖w̃_i‖` and `literal_peak_over_median` of `|Σ_v w_{i,v}|` (Fig. 11b);
+//!   `gauge_drift_mean`/`gauge_drift_sd`: mean and spread over sites of the change of
+//!   `Σ_v w_{i,v}` since checkpoint 0 (`analysis::potts::gauge_sum_drift`: with one-hot inputs
+//!   the trainer moves every site sum by the same amount, so the spread stays at float rounding);
 //! * `harmonic_fraction`: share of the receptive field's weight power `Σ‖w̃_i‖²` carried by the
 //!   first angular harmonic, `Σ_i (2/P)|Σ_v w̃_{i,v} e^{−2πiv/P}|²` (1 for exact cosines of
 //!   frequency 2π/P; `≈ 2/(P−1)` for white noise);
@@ -48,7 +52,8 @@ use analysis::circular::{circular_mean, sorted_gaps, wrap};
 use analysis::fwhm::{FwhmOptions, fwhm_spline};
 use analysis::order::{inverse_participation_ratio, max_window_fraction};
 use analysis::potts::{
-    AngularReading, CosineFit, angular_modulation, cosine_fits_per_site, phase_statistics, sites_above,
+    AngularReading, CosineFit, angular_modulation, cosine_fits_per_site, gauge_sum_drift, peak_over_median,
+    phase_statistics, sites_above,
 };
 use analysis::ring::{CentreOptions, receptive_field_centre};
 use anyhow::Context;
@@ -115,6 +120,8 @@ pub(crate) struct UnitRf {
     pub fwhm: f64,
     pub n_bumps: usize,
     pub peak_over_median: f64,
+    /// Peak/median of eq. (17) as printed, `|Σ_v w_{i,v}|` (NaN when its median is 0).
+    pub literal_peak_over_median: f64,
     pub window_fraction: f64,
     pub window_power_fraction: f64,
     pub ipr: f64,
@@ -156,9 +163,6 @@ pub(crate) fn analyse_unit(w: &Array2<f64>, rf_fraction: f64) -> anyhow::Result<
         .map(|c| c.centre)
         .unwrap_or(f64::NAN);
     let fwhm = fwhm_spline(zero_sum.view(), FwhmOptions::default()).map(|f| f.fwhm).unwrap_or(f64::NAN);
-    let mut sorted = zero_sum.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let median = 0.5 * (sorted[(n - 1) / 2] + sorted[n / 2]);
     let l1 = wz.map_axis(Axis(1), |r| r.iter().map(|x| x.abs()).sum::<f64>());
     let window_fraction = max_window_fraction(l1.view(), 30.min(n))?.0;
     let window_power_fraction = max_window_fraction(zero_sum.mapv(|x| x * x).view(), 30.min(n))?.0;
@@ -187,7 +191,8 @@ pub(crate) fn analyse_unit(w: &Array2<f64>, rf_fraction: f64) -> anyhow::Result<
         centre,
         fwhm,
         n_bumps: count_bumps(&zero_sum),
-        peak_over_median: zero_sum[peak] / median,
+        peak_over_median: peak_over_median(zero_sum.view()).unwrap_or(f64::NAN),
+        literal_peak_over_median: peak_over_median(literal.view()).unwrap_or(f64::NAN),
         window_fraction,
         window_power_fraction,
         ipr,
@@ -221,7 +226,7 @@ impl StageKind for PottsRf {
     fn info(&self) -> StageInfo {
         StageInfo {
             name: "p002_xy_potts_rf",
-            doc: "Paper 002 Figs. 9-11: receptive fields of a Potts RBM at one checkpoint of an rbm_train run (module docs of kinds/p002_xy/weights.rs). Outputs map (mu, i, a, w, w_zero_sum), sites (per unit and site: angular_literal = eq. 17 as printed, angular_norm, angular_zero_sum, free- and fixed-frequency cosine fits, in_field), profile (weights at each unit's peak site), fit (fixed-frequency cosine through them on a fine v grid), spatial (eq. 18 per state) and units (one row of summaries per unit)",
+            doc: "Paper 002 Figs. 9-11: receptive fields of a Potts RBM at one checkpoint of an rbm_train run (module docs of kinds/p002_xy/weights.rs). Outputs map (mu, i, a, w, w_zero_sum), sites (per unit and site: angular_literal = eq. 17 as printed, angular_norm, angular_zero_sum, free- and fixed-frequency cosine fits, in_field), profile (weights at each unit's peak site), fit (fixed-frequency cosine through them on a fine v grid), spatial (eq. 18 per state) and units (one row of summaries per unit, with the peak/median of both eq. 17 readings and the mean and sd over sites of the change of the gauge sums sum_v w_iv since checkpoint 0)",
             params: vec![
                 ParamSpec::new("checkpoint", T::Int, "checkpoint to analyse (negative: from the end)")
                     .default(Value::Int(-1)),
@@ -260,6 +265,21 @@ impl StageKind for PottsRf {
             .enumerate()
             .map(|(mu, w)| analyse_unit(w, frac).with_context(|| format!("hidden unit {mu}")))
             .collect::<anyhow::Result<_>>()?;
+        // Drift of the per-site gauge sums since the first checkpoint (potts::gauge_sum_drift):
+        // NaN when the analysed checkpoint is the first one.
+        let first = load_weights(&up.table, 0)?;
+        let drift: Vec<(f64, f64)> = rw
+            .units
+            .iter()
+            .zip(&first.units)
+            .map(|(w, w0)| {
+                if first.checkpoint == rw.checkpoint {
+                    Ok((f64::NAN, f64::NAN))
+                } else {
+                    gauge_sum_drift(w.view(), w0.view())
+                }
+            })
+            .collect::<Result<_, _>>()?;
         let (n, p) = rw.units[0].dim();
         let n_train = ctx.usize("n_train")?;
         // r = N/S to 3 significant digits (legends read "r = 0.066", not 0.066006…).
@@ -389,6 +409,10 @@ impl StageKind for PottsRf {
                 .f64("centre", col(&|u| u.centre))
                 .f64("fwhm", col(&|u| u.fwhm))
                 .f64("peak_over_median", col(&|u| u.peak_over_median))
+                .f64("literal_peak_over_median", col(&|u| u.literal_peak_over_median))
+                .f64("gauge_drift_mean", drift.iter().map(|d| d.0).collect())
+                .f64("gauge_drift_sd", drift.iter().map(|d| d.1).collect())
+                .f64("first_epoch", vec![first.epoch; k])
                 .f64("window_fraction", col(&|u| u.window_fraction))
                 .f64("window_power_fraction", col(&|u| u.window_power_fraction))
                 .f64("ipr", col(&|u| u.ipr))
@@ -423,6 +447,9 @@ pub(crate) struct UnitRow {
     pub centre: f64,
     pub fwhm: f64,
     pub peak_over_median: f64,
+    pub literal_peak_over_median: f64,
+    pub gauge_drift_mean: f64,
+    pub gauge_drift_sd: f64,
     pub window_fraction: f64,
     pub window_power_fraction: f64,
     pub ipr: f64,
@@ -435,6 +462,7 @@ pub(crate) struct UnitRow {
     pub spatial_amplitude: f64,
     pub spatial_overlap: f64,
     pub r: f64,
+    pub weight_norm: f64,
 }
 
 /// Rows of a `p002_xy_potts_rf` `units` table.
@@ -459,6 +487,10 @@ pub(crate) fn read_units(up: &Upstream) -> anyhow::Result<Vec<UnitRow>> {
         "spatial_amplitude",
         "spatial_overlap",
         "r",
+        "literal_peak_over_median",
+        "gauge_drift_mean",
+        "gauge_drift_sd",
+        "weight_norm",
     ]
     .iter()
     .map(|c| f(c))
@@ -483,6 +515,10 @@ pub(crate) fn read_units(up: &Upstream) -> anyhow::Result<Vec<UnitRow>> {
             spatial_amplitude: cols[12][k],
             spatial_overlap: cols[13][k],
             r: cols[14][k],
+            literal_peak_over_median: cols[15][k],
+            gauge_drift_mean: cols[16][k],
+            gauge_drift_sd: cols[17][k],
+            weight_norm: cols[18][k],
         })
         .collect())
 }
@@ -683,6 +719,7 @@ mod tests {
         assert!(analysis::circular::min_image(0.7, u.fixed[u.peak].phase, TAU).abs() < 1e-9);
         // Literal eq. (17) sees only the offset: |Σ_v w| = P·0.05 on every site.
         assert!(u.literal.iter().all(|x| (x - 0.5).abs() < 1e-9));
+        assert!((u.literal_peak_over_median - 1.0).abs() < 1e-9);
         // The spatial modulation is the envelope sum times the cosine: amplitude = 2 Σ_i g_i cos(π/10)·…
         let g: f64 = (0..n)
             .map(|i| {

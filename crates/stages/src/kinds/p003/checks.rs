@@ -51,12 +51,16 @@ fn onset(points: &[(f64, f64)], level: f64) -> f64 {
 /// formula `m² = (1 − γ/λ²)/(1 + γ/λ)`, γ = 1/α, has a non-zero slope at λ = √γ), so unlike a
 /// level crossing this estimator targets the point where the overlap leaves zero: it is exact
 /// on a linear branch, and on the (concave) asymptotic PCA curve sampled on the pipeline's SNR
-/// grids it lands 3–4 % below BBP (unit test). NaN with fewer than two usable points or a
-/// non-increasing fit.
+/// grids it lands 3–4 % below BBP (unit test). A curve that jumps into or across the window
+/// (fewer than two points with `lo <= m² <= hi`, as AMP-RBM's discontinuous onset from a
+/// random start) gives the midpoint of the jump: between the last point with `m² < lo` and
+/// the next one. NaN otherwise (no point below `lo` before the rise), or for a non-increasing
+/// fit.
 fn extrapolated_threshold(points: &[(f64, f64)], lo: f64, hi: f64) -> f64 {
     let sel: Vec<(f64, f64)> = points.iter().map(|&(x, m)| (x, m * m)).filter(|&(_, y)| y >= lo && y <= hi).collect();
     if sel.len() < 2 {
-        return f64::NAN;
+        let jump = points.windows(2).find(|w| w[0].1 * w[0].1 < lo && w[1].1 * w[1].1 >= lo);
+        return jump.map_or(f64::NAN, |w| 0.5 * (w[0].0 + w[1].0));
     }
     let n = sel.len() as f64;
     let (mx, my) = (sel.iter().map(|p| p.0).sum::<f64>() / n, sel.iter().map(|p| p.1).sum::<f64>() / n);
@@ -211,8 +215,8 @@ impl StageKind for CheckRecovery {
             ctx.f64("se_tol")?,
             ctx.f64("rank_tol")?,
         );
-        // (alpha, rank) → d → snr → [(gd, amp kept, pca)].
-        type BySnr = BTreeMap<u64, Vec<[f64; 3]>>;
+        // (alpha, rank) → d → snr → [(gd, amp kept, pca, lbfgs)].
+        type BySnr = BTreeMap<u64, Vec<[f64; 4]>>;
         let mut g: BTreeMap<(u64, i64), BTreeMap<i64, BySnr>> = BTreeMap::new();
         // (alpha, rank, first SNR) → all spike SNRs of those runs (Corollary 1 prediction).
         let mut spikes: BTreeMap<(u64, i64, u64), Vec<f64>> = BTreeMap::new();
@@ -228,7 +232,13 @@ impl StageKind for CheckRecovery {
                 e.1 += 1;
             }
             spikes.insert((key(first_f64(u, "alpha")?), r, key(first_f64(u, "snr")?)), super::snrs(&u.params));
-            let row = [col_f64(t, "overlap_gd")?[0], col_f64(t, "overlap_amp_kept")?[0], col_f64(t, "overlap_pca")?[0]];
+            let lbfgs = col_f64(t, "overlap_lbfgs").map_or(f64::NAN, |c| c[0]);
+            let row = [
+                col_f64(t, "overlap_gd")?[0],
+                col_f64(t, "overlap_amp_kept")?[0],
+                col_f64(t, "overlap_pca")?[0],
+                lbfgs,
+            ];
             g.entry((key(first_f64(u, "alpha")?), r))
                 .or_default()
                 .entry(col_i64(t, "d")?[0])
@@ -256,7 +266,10 @@ impl StageKind for CheckRecovery {
                 worst_grad = if worst_grad.is_nan() { gr } else { worst_grad.max(gr) };
             }
         }
-        let names = ["GD (Adam on eq. 5)", "AMP-RBM (kept runs)", "PCA"];
+        let names = ["GD (Adam on eq. 5)", "AMP-RBM (kept runs)", "PCA", "L-BFGS on eq. 5"];
+        const PCA: usize = 2;
+        // Issue 7 scopes the agreement of finite-d runs with the SE fixed point to d >= 2000.
+        const D_SE: i64 = 2000;
         let mut c = Checks::default();
         for ((a, rank), by_d) in g {
             let alpha = f64::from_bits(a);
@@ -269,6 +282,14 @@ impl StageKind for CheckRecovery {
                 "F5R"
             };
             let mut gaps: Vec<(i64, f64)> = Vec::new();
+            // A threshold is estimated only where the SNR grid brackets BBP (≥ 1 point at or
+            // below it, ≥ 2 above); PCA, whose threshold is BBP, calibrates the estimator at
+            // the largest such d.
+            let brackets = |by_snr: &BySnr| {
+                let below = by_snr.keys().filter(|s| f64::from_bits(**s) <= bbp).count();
+                below >= 1 && by_snr.len() - below >= 2
+            };
+            let d_cal = by_d.iter().filter(|(_, b)| brackets(b)).map(|(d, _)| *d).max();
             for (d, by_snr) in &by_d {
                 if let Some(&(ok, all)) = gd_conv.get(&(a, rank, *d)) {
                     c.add(
@@ -290,30 +311,52 @@ impl StageKind for CheckRecovery {
                 };
                 let seeds = by_snr.values().map(Vec::len).max().unwrap_or(0);
                 let tag = format!("α={alpha}, d={d}, rank {rank}, {seeds} seeds");
+                let pca_pts: Vec<(f64, f64)> = curve(PCA).into_iter().filter(|p| p.1.is_finite()).collect();
+                let pca_th = extrapolated_threshold(&pca_pts, fit_lo, fit_hi);
+                let pca_below = pca_pts.iter().filter(|p| p.0 <= 0.8 * bbp).map(|p| p.1).fold(f64::NAN, f64::max);
                 for (m, name) in names.iter().enumerate() {
                     let pts: Vec<(f64, f64)> = curve(m).into_iter().filter(|p| p.1.is_finite()).collect();
                     if pts.is_empty() {
                         continue;
                     }
-                    if rank == 1 {
-                        // The threshold itself: overlap² extrapolated to zero (binding: the
-                        // paper's claim is that the RBM leaves zero at BBP; PCA's row shows
-                        // the estimator's own accuracy at this d).
+                    if rank == 1 && brackets(by_snr) {
+                        // The threshold itself: overlap² extrapolated to zero. For the RBM
+                        // algorithms this is the paper's claim (threshold = BBP), which issue 7
+                        // asks to measure rather than assume: a `claim` row. For PCA (threshold
+                        // BBP by the BBP theorem) it calibrates the estimator: binding at the
+                        // largest d, where finite-size bias is smallest.
                         let th = extrapolated_threshold(&pts, fit_lo, fit_hi);
                         if m == 0 {
-                            gaps.push((*d, th - bbp));
+                            gaps.push((*d, th - pca_th));
                         }
-                        c.add(
-                            fig,
-                            format!(
-                                "weak-recovery threshold of {name}: mean overlap² extrapolated to 0 (fit on {fit_lo} <= m² <= {fit_hi}) ({tag}); expected = BBP"
-                            ),
-                            th,
-                            bbp,
-                            rel * bbp,
-                            Rule::Close,
-                            "paper §5: RBM weak-recovery threshold = BBP (eq. 22); THEORY_003 §4.6 caveat",
-                        );
+                        if m == PCA {
+                            c.add(
+                                fig,
+                                format!("weak-recovery threshold of PCA (estimator calibration): mean overlap² extrapolated to 0 (fit on {fit_lo} <= m² <= {fit_hi}) ({tag}); expected = BBP"),
+                                th,
+                                bbp,
+                                rel * bbp,
+                                Rule::Close,
+                                "BBP theorem: PCA's threshold is α^{-1/2}; binding at the largest bracketing d, informational below",
+                            );
+                            if Some(*d) != d_cal {
+                                c.last_informational();
+                            }
+                        } else {
+                            // The finite-d form of "threshold = BBP": the RBM's threshold against
+                            // PCA's, same estimator on the same data sets (their finite-size
+                            // biases cancel; PCA's threshold is BBP as d → ∞).
+                            c.add(
+                                fig,
+                                format!("paper claim: weak-recovery threshold of {name} = BBP, tested as its threshold minus PCA's (same estimator, fit on {fit_lo} <= m² <= {fit_hi}, same data): {th:.3} − {pca_th:.3}, BBP {bbp:.3} ({tag})"),
+                                th - pca_th,
+                                0.0,
+                                rel * bbp,
+                                Rule::Close,
+                                "paper §5: RBM weak-recovery threshold = BBP (eq. 22); THEORY_003 §4.6 caveat; tolerance FIGURES F1R (10 % of BBP)",
+                            );
+                            c.last_claim();
+                        }
                         // A level crossing is biased even for an exact BBP detector: shown
                         // against the level crossing of the asymptotic PCA curve, not counted.
                         let on = onset(&pts, level);
@@ -338,21 +381,30 @@ impl StageKind for CheckRecovery {
                         c.last_informational();
                         let below = pts.iter().filter(|p| p.0 <= 0.8 * bbp).map(|p| p.1).fold(f64::NAN, f64::max);
                         if below.is_finite() {
+                            // The finite-d floor: below BBP every estimator's overlap is O(d^{-1/2})
+                            // noise. The bound resolves a signal only where that floor (PCA's own
+                            // value on the same data) is at most half of it; at a floor of 0.09
+                            // against 0.1 a correct algorithm fails half the time.
+                            let floor_ok = pca_below <= 0.5 * null_tol;
                             c.add(
                                 fig,
-                                format!("max mean {name} overlap at λ <= 0.8 λ_BBP ({tag})"),
+                                format!("max mean {name} overlap at λ <= 0.8 λ_BBP ({tag}; PCA's: {pca_below:.3})"),
                                 below,
                                 null_tol,
                                 0.0,
                                 Rule::AtMost,
-                                "FIGURES F1R: < 0.1 below threshold (a check on the RBM algorithms; PCA's finite-d value is informational)",
+                                if floor_ok || m == PCA {
+                                    "FIGURES F1R: < 0.1 below threshold (a check on the RBM algorithms; PCA's finite-d value is informational)"
+                                } else {
+                                    "FIGURES F1R: < 0.1 below threshold; informational here: the finite-d noise floor (PCA's own value) exceeds half the bound at this d"
+                                },
                             );
-                            if m == 2 {
+                            if m == PCA || !floor_ok {
                                 c.last_informational();
                             }
                         }
                     }
-                    if m < 2 {
+                    if m != PCA {
                         // Against the rank-1 SE fixed point where it is replicon-stable (Corollary 1
                         // for rank > 1: the matched average is the mean of the per-spike rank-1
                         // overlaps).
@@ -382,6 +434,9 @@ impl StageKind for CheckRecovery {
                         if count > 0 {
                             let tl = if rank == 1 { se_tol } else { rank_tol };
                             c.add(fig, format!("max |mean {name} − rank-1 SE fixed point| over {count} replicon-stable SNRs ({tag})"), worst, 0.0, tl, Rule::Close, if rank == 1 { "Theorem 4 / Assumption 6" } else { "Corollary 1" });
+                            if rank == 1 && *d < D_SE {
+                                c.last_informational();
+                            }
                             if rank > 2 {
                                 // FIGURES F5R scopes the check to large SNR (the paper shows a gap
                                 // at small SNR for rank 10): informational over all SNRs, binding
@@ -411,14 +466,24 @@ impl StageKind for CheckRecovery {
                     let hb = haar_baseline(rank as usize, 20000, 7)?;
                     let haar = if rank == 2 { haar_c2_exact() } else { hb.matching };
                     let svd_th = pca_overlap(alpha, s)? * haar;
-                    let (svd, svd_se) = mean_se(&v.iter().map(|x| x[2]).collect::<Vec<_>>());
-                    // FIGURES F5R: 0.01; with few seeds the seed-to-seed spread dominates, so
-                    // the tolerance is max(0.01, 2 s.e. over seeds).
-                    let stol = 0.01f64.max(2.0 * svd_se.max(0.0));
+                    let svd_runs: Vec<f64> = v.iter().map(|x| x[2]).filter(|x| x.is_finite()).collect();
+                    let (svd, _) = mean_se(&svd_runs);
+                    // Measured and expected are the same statistic: the matched average of
+                    // |V̂ᵀÛ| (Û = top-r eigenvectors), whose large-d law is m_PCA × (matched
+                    // average of |O|, O Haar); theory::p003::baselines::HaarBaseline docs.
+                    // FIGURES F5R asks for 0.01, but one instance's matched average spreads
+                    // with s.d. m_PCA·sd_Haar (0.079 at r = 2, 0.030 at r = 10 for λ = 3,
+                    // α = 2), so the mean of N seeds has s.e. m_PCA·sd_Haar/√N. That s.e. comes
+                    // from the reference law, not from the seeds' own spread (with 2 seeds a
+                    // 1-degree-of-freedom estimate, which gave 0.0074 where the true s.e. is
+                    // 0.056 and failed a 1.1 s.e. deviation).
+                    let svd_se = pca_overlap(alpha, s)? * hb.matching_sd / (svd_runs.len().max(1) as f64).sqrt();
+                    let stol = 0.01f64.max(2.0 * svd_se);
                     c.add(
                         fig,
                         format!(
-                            "SVD matched overlap vs PCA × Haar average at λ={s}, tolerance max(0.01, 2 s.e.) ({tag})"
+                            "SVD matched overlap vs PCA × Haar average at λ={s}, tolerance max(0.01, 2 s.e.), s.e. = m_PCA·sd_Haar/√N = {svd_se:.4} from the Haar law (N = {} runs; {tag})",
+                            svd_runs.len()
                         ),
                         svd,
                         svd_th,
@@ -463,7 +528,8 @@ impl StageKind for CheckRecovery {
             if gaps.len() >= 2 {
                 let (d0, g0) = gaps[0];
                 let (d1, g1) = gaps[gaps.len() - 1];
-                c.add(fig, format!("GD threshold (extrapolated) minus BBP: change from d={d0} ({g0:.3}) to d={d1} ({g1:.3}), α={alpha} (negative = closing)"), g1 - g0, 0.0, 0.0, Rule::AtMost, "issue 7: how the gap moves with d");
+                c.add(fig, format!("paper claim: the GD threshold tends to BBP as d grows; GD minus PCA threshold from d={d0} ({g0:.3}) to d={d1} ({g1:.3}), α={alpha} (negative = closing; bound: grows by at most 10 % of BBP)"), g1 - g0, rel * bbp, 0.0, Rule::AtMost, "issue 7: how the gap moves with d");
+                c.last_claim();
             }
         }
         if total > 0 {
@@ -635,14 +701,51 @@ fn ls_slope(pts: &[(f64, f64)]) -> f64 {
     sxy / sxx
 }
 
+/// Points of the cascade fit for one run: `v` holds `(λ_a, first recovery step or NaN)` per
+/// spike; returns `(ln t_a, ln Σ_{b recovered later or never} λ_b)` for the recovered spikes in
+/// recovery order, the same with `t_a` replaced by eq. (138)'s linear-regime time `t_lin(λ_a)`,
+/// and the recovered `(λ_a, t_a)` in recovery order.
+type CascadePts = (Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+fn cascade_points(v: &[(f64, f64)], t_lin: impl Fn(f64) -> f64) -> CascadePts {
+    let mut order: Vec<(f64, f64)> = v.iter().filter(|x| x.1.is_finite()).copied().collect();
+    order.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let total_unrec: f64 = v.iter().filter(|x| x.1.is_nan()).map(|x| x.0).sum();
+    let (mut pts, mut pts_pred) = (Vec::new(), Vec::new());
+    for (i, &(la, ta)) in order.iter().enumerate() {
+        let rest: f64 = order[i + 1..].iter().map(|x| x.0).sum::<f64>() + total_unrec;
+        if rest > 0.0 && ta > 0.0 {
+            pts.push((ta.ln(), rest.ln()));
+            pts_pred.push((t_lin(la).ln(), rest.ln()));
+        }
+    }
+    (pts, pts_pred, order)
+}
+
 /// `p003_check_cascade`: sequential recovery of distinct SNRs (Fig. 7 left).
+///
+/// What eq. (138) assumes (paper 003 App. F.2, THEORY_003 §7): each spike is weakly
+/// recovered after its own linear-regime time, `t_a ≈ log d / (2η(√αλ_a − 1)²/λ_a)` for GD
+/// (the paper quotes the AMP analogue of LFW23), independently of the others. For GD on the
+/// effective objective the linear regime is `Γ(Q) ≈ Γ(0) = I`, where every hidden unit follows
+/// the same linear map `W ← W + η(AᵀA − α)W`: that is a statement about the span of `W` (the
+/// SVD modes of BBDS24), not about single units, and it lasts only until the strongest spike
+/// saturates. Measured at d = 500, α = 8, λ_a = 20a^{-2}, η = 0.01 (seeds 400–402): the
+/// strongest spike saturates by step ~5 and captures every unit (unit–unit |cos| ≈ 0.9997);
+/// in the span, spike 2 emerges at step 8 (linear time 9) but spike 3 stalls at overlap ≈ 0.4
+/// from step 8 to 120 and spikes 4–6 do not grow (linear times 25, 60, 156, 529); their
+/// recoveries (124–1192 steps; spikes 5, 6 never within 1500) are set by the Γ repulsion that
+/// separates the units (eq. (139)). The same collapse occurs for CD-1 (slope −0.32), Adam
+/// (no spike but the first recovered in 1500 steps) and AMP-RBM from a random start (all
+/// units on spike 1 by iteration 2, then C_t leaves the feasible region), so the failing
+/// slope is the dynamics, not a protocol slip: the check stays binding and fails honestly.
 pub struct CheckCascade;
 
 impl StageKind for CheckCascade {
     fn info(&self) -> StageInfo {
         info(
             "p003_check_cascade",
-            "Fig. 7L checks: recovery times t_a (first step with the spike's best overlap above the recovered level) ordered by SNR (inversions = 0); the log–log slope of the unrecovered strength L_eff(t) = Σ_{a unrecovered} λ_a at the recovery times against the same fit on the recovery times of eq. (138)'s derivation, t_a ∝ λ_a/(√αλ_a − 1)² (±20 %; asymptotically −(β − 1)/β for λ_a ∝ a^{−β}); and (informational) the spread of the recovery times against that law",
+            "Fig. 7L checks: recovery times t_a (first step with the spike's best overlap above the recovered level) ordered by SNR (inversions = 0); the log–log slope of the unrecovered strength L_eff(t) = Σ_{a unrecovered} λ_a at the recovery times against the same fit on the recovery times of eq. (138)'s derivation, t_a ∝ λ_a/(√αλ_a − 1)² (±20 %; asymptotically −(β − 1)/β for λ_a ∝ a^{−β}); and (informational) the spread of the recovery times against that law and the slope fitted without the first recovery (the cascade after all units have collapsed onto the strongest spike) and the slope with recovery measured in the span of the hidden units (`overlap_span`, the weight-matrix modes of the linear regime)",
             vec![
                 ParamSpec::new("slope_rel_tol", T::Float, "relative tolerance on the power-law exponent")
                     .default(Value::Float(0.2)),
@@ -655,12 +758,20 @@ impl StageKind for CheckCascade {
         let rel = ctx.f64("slope_rel_tol")?;
         let mut c = Checks::default();
         let (mut inversions, mut slopes, mut predicted, mut ratios) = (0usize, Vec::new(), Vec::new(), Vec::new());
+        // The same fit restricted to the recoveries after the first one (diagnostic, see below).
+        let (mut late, mut late_pred) = (Vec::new(), Vec::new());
+        // The same fit with recovery read from the span of the hidden units (diagnostic).
+        let (mut span_slopes, mut span_pred) = (Vec::new(), Vec::new());
         let (mut beta, mut alpha) = (f64::NAN, f64::NAN);
         let ups = ctx.gathered("spikes")?;
         for u in ups {
             let t = &u.table;
             beta = first_f64(u, "snr_decay")?;
             alpha = first_f64(u, "alpha")?;
+            let t_lin = |l: f64| {
+                let g = alpha.sqrt() * l - 1.0;
+                if g > 0.0 { l / (g * g) } else { f64::NAN }
+            };
             let (step, sp, snr, rec) =
                 (col_i64(t, "step")?, col_i64(t, "spike")?, col_f64(t, "snr_spike")?, col_bool(t, "recovered")?);
             let mut times: BTreeMap<i64, (f64, f64)> = BTreeMap::new(); // spike → (snr, first recovery step)
@@ -671,6 +782,22 @@ impl StageKind for CheckCascade {
                 }
             }
             let v: Vec<(f64, f64)> = times.values().copied().collect();
+            if let Ok(span) = col_f64(t, "overlap_span") {
+                let level = first_f64(u, "recovered_level")?;
+                let mut st: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+                for i in 0..step.len() {
+                    let e = st.entry(sp[i]).or_insert((snr[i], f64::NAN));
+                    if span[i] > level && e.1.is_nan() {
+                        e.1 = step[i] as f64;
+                    }
+                }
+                let sv: Vec<(f64, f64)> = st.values().copied().collect();
+                let (pts, pred, _) = cascade_points(&sv, t_lin);
+                if pts.len() >= 3 {
+                    span_slopes.push(ls_slope(&pts));
+                    span_pred.push(ls_slope(&pred));
+                }
+            }
             for i in 0..v.len() {
                 for j in i + 1..v.len() {
                     if v[i].0 > v[j].0 && (v[j].1 < v[i].1 || v[i].1.is_nan() && v[j].1.is_finite()) {
@@ -684,24 +811,14 @@ impl StageKind for CheckCascade {
             // the bulk edge, THEORY_003 §7 Fig. 7), gives the exponent expected for this
             // finite, discrete sequence (the asymptotic −(β−1)/β needs a ≫ 1 and an infinite
             // tail: for a = 1..5 of λ_a = 20 a^{-2} at α = 8 the same regression gives −0.65).
-            let mut order: Vec<(f64, f64)> = v.iter().filter(|x| x.1.is_finite()).copied().collect();
-            order.sort_by(|a, b| a.1.total_cmp(&b.1));
-            let total_unrec: f64 = v.iter().filter(|x| x.1.is_nan()).map(|x| x.0).sum();
-            let t_lin = |l: f64| {
-                let g = alpha.sqrt() * l - 1.0;
-                if g > 0.0 { l / (g * g) } else { f64::NAN }
-            };
-            let (mut pts, mut pts_pred) = (Vec::new(), Vec::new());
-            for (i, &(la, ta)) in order.iter().enumerate() {
-                let rest: f64 = order[i + 1..].iter().map(|x| x.0).sum::<f64>() + total_unrec;
-                if rest > 0.0 && ta > 0.0 {
-                    pts.push((ta.ln(), rest.ln()));
-                    pts_pred.push((t_lin(la).ln(), rest.ln()));
-                }
-            }
+            let (pts, pts_pred, order) = cascade_points(&v, t_lin);
             if pts.len() >= 3 {
                 slopes.push(ls_slope(&pts));
                 predicted.push(ls_slope(&pts_pred));
+            }
+            if pts.len() >= 4 {
+                late.push(ls_slope(&pts[1..]));
+                late_pred.push(ls_slope(&pts_pred[1..]));
             }
             if order.len() >= 2 {
                 let (first, last) = (order[0], order[order.len() - 1]);
@@ -749,7 +866,79 @@ impl StageKind for CheckCascade {
             "THEORY_003 §7 Fig. 7: t_a ≈ log d/(2η(√αλ_a − 1)²/λ_a)",
         );
         c.last_informational();
+        // Why the slope above comes out shallower than (138)'s (measured, THEORY_003 §7's
+        // premise): (138) assumes every spike grows independently at its linear-regime rate
+        // from the random start. With k = r units from a small random start, all units first
+        // collapse onto the strongest spike (unit–unit |cos| ≈ 0.9997 by step 10 at d = 500,
+        // α = 8, λ_1 = 20, η = 0.01), which is recovered on the linear time scale; every later
+        // spike is recovered only as the Γ term pushes units off that direction, 4–25× later
+        // than its linear-regime time. The fit without the first recovery isolates that later
+        // cascade (informational; needs ≥ 4 recovered spikes per run).
+        if !late.is_empty() {
+            let (ml, _) = mean_se(&late);
+            let (pl, _) = mean_se(&late_pred);
+            c.add(
+                "F7L",
+                format!(
+                    "log–log slope of the unrecovered strength vs recovery step, recoveries after the first only ({} runs with >= 4 recovered spikes); expected: the same fit on eq. (138)'s recovery times",
+                    late.len()
+                ),
+                ml,
+                pl,
+                rel * pl.abs(),
+                Rule::Close,
+                "diagnostic: the cascade after the initial collapse of all units onto the strongest spike",
+            );
+            c.last_informational();
+        }
+        // The linear-regime picture behind (138) is one of the span of W (every unit follows the
+        // same linear map while Γ(Q) ≈ Γ(0)): the same fit with recovery read from the span
+        // tells whether rotating the units would restore (138) (measured: no, −0.31 vs −0.58).
+        if !span_slopes.is_empty() {
+            let (ms, _) = mean_se(&span_slopes);
+            let (ps, _) = mean_se(&span_pred);
+            c.add(
+                "F7L",
+                format!(
+                    "log–log slope of the unrecovered strength vs recovery step with recovery read from the span of the hidden units (‖P_span(W) v̂_a‖ > level; {} runs); expected: the same fit on eq. (138)'s recovery times",
+                    span_slopes.len()
+                ),
+                ms,
+                ps,
+                rel * ps.abs(),
+                Rule::Close,
+                "diagnostic: eq. (138)'s linear regime acts on the span of W (THEORY_003 §7, BBDS24 modes)",
+            );
+            c.last_informational();
+        }
         Ok(vec![("checks".into(), c.build()?)])
+    }
+}
+
+#[cfg(test)]
+mod cascade_tests {
+    use super::{cascade_points, ls_slope};
+
+    /// With `λ_a = a^{-β}` and recovery times `t_a ∝ 1/λ_a` (eq. (138)'s premise for
+    /// `√αλ_a ≫ 1`), the unrecovered strength `Σ_{b>a} b^{-β} ≈ a^{1−β}/(β−1)` against
+    /// `t_a = a^β` has log–log slope `−(β−1)/β`. Spikes `a ≤ 2000` get their times; the
+    /// infinite tail `b > 2000` enters as one never-recovered spike of strength
+    /// `∫_{2000.5}^∞ x^{-β} dx` (midpoint rule, error `O(N^{-β-1})`). Fitted over `a ≥ 20` the
+    /// remaining `O(1/a)` discreteness corrections shift the slope by < 2 %.
+    #[test]
+    fn cascade_fit_recovers_the_power_law_exponent() {
+        let n = 2000;
+        for beta in [1.5_f64, 2.0, 3.0] {
+            let mut v: Vec<(f64, f64)> = (1..=n).map(|a| ((a as f64).powf(-beta), (a as f64).powf(beta))).collect();
+            v.push(((n as f64 + 0.5).powf(1.0 - beta) / (beta - 1.0), f64::NAN));
+            let (pts, pred, order) = cascade_points(&v, |l| 1.0 / l);
+            assert_eq!(order.len(), n);
+            let s = ls_slope(&pts[19..]);
+            let want = -(beta - 1.0) / beta;
+            assert!((s - want).abs() < 0.02 * want.abs(), "beta {beta}: slope {s} vs {want}");
+            // The predicted points use t_lin = 1/λ = t here: identical abscissae.
+            assert!(pts.iter().zip(&pred).all(|(a, b)| (a.0 - b.0).abs() < 1e-9 && a.1 == b.1));
+        }
     }
 }
 
@@ -833,6 +1022,14 @@ mod tests {
         }
         // Fewer than two usable points: NaN, not a number made up.
         assert!(extrapolated_threshold(&[(1.0, 0.5), (2.0, 0.9)], 0.04, 0.3).is_nan());
+        // A discontinuous onset (AMP-RBM from a random start): the midpoint of the jump,
+        // across the window or into it.
+        let jump = [(0.8, 0.0), (0.9, 0.05), (1.0, 0.8), (1.2, 0.85)];
+        assert!((extrapolated_threshold(&jump, 0.04, 0.3) - 0.95).abs() < 1e-12);
+        let into = [(0.8, 0.0), (0.9, 0.05), (1.0, 0.5), (1.2, 0.85)];
+        assert!((extrapolated_threshold(&into, 0.04, 0.3) - 0.95).abs() < 1e-12);
+        // A curve that never rises: NaN.
+        assert!(extrapolated_threshold(&[(0.8, 0.0), (0.9, 0.05)], 0.04, 0.3).is_nan());
     }
 
     #[test]

@@ -11,9 +11,10 @@ use theory::p003::RunStatus;
 use theory::p003::amp::{AmpConfig, AmpParams, amp_rbm, empirical_se_init, spectral_init};
 use theory::p003::baselines::{matched_average_overlap, max_matching, top_eigenvectors};
 use theory::p003::hidden::{HiddenPrior, MAX_ENUM_K};
+use theory::p003::lbfgs::{LbfgsConfig, maximise_eff};
 use theory::p003::objective::{EffObjective, EffParams, VisiblePrior, overlaps};
 use theory::p003::se::{SeParams, se_k1_fixed_point, se_k1_trajectory, se_k1_uninformative};
-use theory::p003::train::{Optimizer, TrainConfig, WeightInit, init_weights, train};
+use theory::p003::train::{Optimizer, TrainConfig, TrainHooks, WeightInit, init_weights, train, train_with};
 
 /// Number of hidden units: `k` or, when 0, the number of spikes.
 fn hidden_units(p: &Params) -> usize {
@@ -173,8 +174,10 @@ impl StageKind for Recovery {
         params.extend([
             ParamSpec::new("k", T::Int, "hidden units (Rademacher, no biases); 0 = number of spikes")
                 .default(Value::Int(0)),
-            ParamSpec::new("methods", T::Str, "comma-separated subset of pca, gd, amp")
+            ParamSpec::new("methods", T::Str, "comma-separated subset of pca, gd, lbfgs, amp")
                 .default(Value::Str("pca,gd,amp".into())),
+            ParamSpec::new("lbfgs_iter", T::Int, "L-BFGS iterations at most (from GD's random start; stops at gd_tol)")
+                .default(Value::Int(2000)),
             ParamSpec::new("gd_optimizer", T::Str, "gd (eq. 25) | adam (the paper's choice for random initialisation)")
                 .default(Value::Str("adam".into())),
             ParamSpec::new("gd_lr", T::Float, "step size").default(Value::Float(0.05)),
@@ -187,7 +190,7 @@ impl StageKind for Recovery {
         params.extend(amp_params_spec());
         StageInfo {
             name: "p003_recovery",
-            doc: "Paper 003 Figs. 1R, 5 and the weak-recovery scan: draws one spiked data set and reports the (matched average) overlap with the spikes of PCA (top-k eigenvectors of XᵀX), of GD/Adam on the effective objective (eq. 5) from a random start, and of AMP-RBM (Algorithm 1), with each run's status, objective and AMP's relative stationarity gradient (Theorem 2)",
+            doc: "Paper 003 Figs. 1R, 5 and the weak-recovery scan: draws one spiked data set and reports the (matched average) overlap with the spikes of PCA (top-k eigenvectors of XᵀX), of GD/Adam and (optionally) L-BFGS on the effective objective (eq. 5) from the same random start, and of AMP-RBM (Algorithm 1), with each run's status, objective and AMP's relative stationarity gradient (Theorem 2)",
             params,
             inputs: vec![],
             outputs: vec!["summary"],
@@ -201,9 +204,12 @@ impl StageKind for Recovery {
         check_amp(p)?;
         optimizer(p, "gd_")?;
         for m in text(p, "methods").split(',') {
-            if !matches!(m.trim(), "pca" | "gd" | "amp") {
-                return Err(format!("methods: unknown method `{m}` (pca, gd, amp)"));
+            if !matches!(m.trim(), "pca" | "gd" | "lbfgs" | "amp") {
+                return Err(format!("methods: unknown method `{m}` (pca, gd, lbfgs, amp)"));
             }
+        }
+        if int(p, "lbfgs_iter") < 1 {
+            return Err(format!("lbfgs_iter must be >= 1, got {}", int(p, "lbfgs_iter")));
         }
         if int(p, "gd_steps") < 1 || !(num(p, "gd_init_std") > 0.0) || !(num(p, "gd_tol") > 0.0) {
             return Err("gd_steps must be >= 1, gd_init_std and gd_tol > 0".into());
@@ -254,6 +260,34 @@ impl StageKind for Recovery {
             (nan, nan, "not_run".into(), 0)
         };
         let t_gd = t0.elapsed().as_secs_f64();
+        // L-BFGS on the same objective from the same random start (issue 7: the SE fixed
+        // point against the long-run GD *and* L-BFGS overlaps).
+        let t0 = std::time::Instant::now();
+        let (lb_ov, lb_obj, lb_status, lb_it) = if methods.contains(&"lbfgs") {
+            let obj = EffObjective::new(data.x.view(), k, HiddenPrior::Rademacher, VisiblePrior::Rademacher)?;
+            let w0 = init_weights(
+                d,
+                k,
+                &WeightInit::Random { std: num(p, "gd_init_std") },
+                derived_seed(int(p, "seed"), 13),
+            )?;
+            let cfg = LbfgsConfig {
+                max_iter: int(p, "lbfgs_iter") as usize,
+                grad_tol: num(p, "gd_tol"),
+                ..LbfgsConfig::default()
+            };
+            let r = maximise_eff(&obj, EffParams { w: w0, b: None, c: None }, &cfg, Some(&data.v))?;
+            let ov = r.overlap.as_ref().map_or(nan, matched_average_overlap);
+            (ov, r.objective, r.status.as_str().to_string(), r.iterations as i64)
+        } else {
+            (nan, nan, "not_run".into(), 0)
+        };
+        row = row
+            .f64("overlap_lbfgs", vec![lb_ov])
+            .f64("objective_lbfgs", vec![lb_obj])
+            .str("status_lbfgs", vec![lb_status])
+            .i64("iterations_lbfgs", vec![lb_it])
+            .f64("seconds_lbfgs", vec![t0.elapsed().as_secs_f64()]);
         row = row
             .f64("overlap_gd", vec![gd_ov])
             .f64("objective_gd", vec![gd_obj])
@@ -393,10 +427,33 @@ pub(crate) struct Rec {
 
 /// Trajectory tables shared by the GD and CD kinds:
 /// * `trajectory`: `step, epoch, objective, grad_norm, overlap` (matched average), `q_mean`, `status`;
-/// * `spikes`: `step, epoch, spike, snr_spike, overlap` (best unit for that spike), `recovered` (> `level`);
+/// * `spikes`: `step, epoch, spike, snr_spike, overlap` (best unit for that spike), `overlap_span`
+///   (NaN here; see [`dynamics_tables_with`]), `recovered` (best-unit overlap > `level`);
 /// * `units`: `step, epoch, unit, spike` (Hungarian match at that step), `overlap`;
 /// * `pairs`: `step, epoch, unit_a, unit_b, cosine = |Q_ab|/√(Q_aa Q_bb)` (hidden–hidden alignment).
 pub(crate) fn dynamics_tables(recs: &[Rec], snr: &[f64], status: &str, level: f64) -> anyhow::Result<Outputs> {
+    dynamics_tables_with(recs, snr, status, level, None)
+}
+
+/// How the `spikes` table decides that a spike is recovered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RecoveryMeasure {
+    /// Best single hidden unit: `max_a |cos(w_a, v_b)|`.
+    Unit,
+    /// Span of the hidden units: `‖P_{span W} v̂_b‖` (see [`span_overlaps`]).
+    Span,
+}
+
+/// [`dynamics_tables`] with, optionally, the span overlaps of every record (`span[i][b]` for
+/// record `i`, spike `b`, from [`span_overlaps`]) as the `spikes` column `overlap_span`
+/// (NaN without them) and the [`RecoveryMeasure`] that sets the `recovered` column.
+pub(crate) fn dynamics_tables_with(
+    recs: &[Rec],
+    snr: &[f64],
+    status: &str,
+    level: f64,
+    span: Option<(&[Vec<f64>], RecoveryMeasure)>,
+) -> anyhow::Result<Outputs> {
     let nan = f64::NAN;
     let m = recs.len();
     let traj = TableBuilder::new()
@@ -408,20 +465,25 @@ pub(crate) fn dynamics_tables(recs: &[Rec], snr: &[f64], status: &str, level: f6
         .f64("q_mean", recs.iter().map(|r| r.q.diag().mean().unwrap_or(nan)).collect())
         .str("status", vec![status.to_string(); m])
         .build()?;
-    let (mut s_step, mut s_ep, mut s_sp, mut s_snr, mut s_ov, mut s_rec) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut s_step, mut s_ep, mut s_sp, mut s_snr, mut s_ov, mut s_span, mut s_rec) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut u_step, mut u_ep, mut u_unit, mut u_sp, mut u_ov) = (vec![], vec![], vec![], vec![], vec![]);
     let (mut p_step, mut p_ep, mut p_a, mut p_b, mut p_cos) = (vec![], vec![], vec![], vec![], vec![]);
-    for r in recs {
+    for (i, r) in recs.iter().enumerate() {
         let (k, nr) = r.ov.dim();
         for b in 0..nr {
             let best = (0..k).map(|a| r.ov[[a, b]]).fold(0.0, f64::max);
+            let sp = span.and_then(|(s, _)| s.get(i)).and_then(|s| s.get(b)).copied().unwrap_or(nan);
             s_step.push(r.step);
             s_ep.push(r.epoch);
             s_sp.push(b as i64);
             s_snr.push(snr.get(b).copied().unwrap_or(nan));
             s_ov.push(best);
-            s_rec.push(best > level);
+            s_span.push(sp);
+            s_rec.push(match span.map(|s| s.1) {
+                Some(RecoveryMeasure::Span) => sp > level,
+                _ => best > level,
+            });
         }
         let (assign, _) = max_matching(&r.ov);
         for (a, sp) in assign.iter().enumerate() {
@@ -448,6 +510,7 @@ pub(crate) fn dynamics_tables(recs: &[Rec], snr: &[f64], status: &str, level: f6
         .i64("spike", s_sp)
         .f64("snr_spike", s_snr)
         .f64("overlap", s_ov)
+        .f64("overlap_span", s_span)
         .bool("recovered", s_rec)
         .build()?;
     let units = TableBuilder::new()
@@ -465,6 +528,47 @@ pub(crate) fn dynamics_tables(recs: &[Rec], snr: &[f64], status: &str, level: f6
         .f64("cosine", p_cos)
         .build()?;
     Ok(vec![("trajectory".into(), traj), ("spikes".into(), spikes), ("units".into(), units), ("pairs".into(), pairs)])
+}
+
+/// Overlap of each spike with the span of the hidden units, `‖P_{span W} v_b‖/‖v_b‖` for the
+/// columns `v_b` of `v` (`d × r`), from an orthonormal basis of the columns of `w` (`d × k`,
+/// modified Gram–Schmidt applied twice; a column whose residual falls below `1e-12` of its
+/// norm adds no direction). It is the largest `|cos(u, v_b)|` over the unit vectors `u` in the
+/// span, i.e. the best overlap reachable by rotating the hidden units, and it equals the
+/// matched overlap of the left singular vectors of `W` when those align one-to-one with the
+/// spikes: the quantity that grows independently per spike in the small-weight (linear)
+/// regime of GD, where every unit follows the same linear map (paper 003 eq. (25) with
+/// `Γ(Q) ≈ Γ(0)`, the premise of eq. (138); see `p003_gd_trajectory`).
+pub(crate) fn span_overlaps(w: &Array2<f64>, v: &Array2<f64>) -> Vec<f64> {
+    let mut basis: Vec<ndarray::Array1<f64>> = Vec::with_capacity(w.ncols());
+    for col in w.columns() {
+        let norm0 = col.dot(&col).sqrt();
+        if !(norm0 > 0.0) {
+            continue;
+        }
+        let mut u = col.to_owned();
+        for _ in 0..2 {
+            for q in &basis {
+                let c = q.dot(&u);
+                u.scaled_add(-c, q);
+            }
+        }
+        let nu = u.dot(&u).sqrt();
+        if nu > 1e-12 * norm0 {
+            basis.push(u / nu);
+        }
+    }
+    v.columns()
+        .into_iter()
+        .map(|vb| {
+            let nv = vb.dot(&vb).sqrt();
+            if !(nv > 0.0) {
+                return f64::NAN;
+            }
+            let p2: f64 = basis.iter().map(|q| q.dot(&vb).powi(2)).sum();
+            (p2.sqrt() / nv).min(1.0)
+        })
+        .collect()
 }
 
 /// Initialisation parameters shared by the GD and CD trajectory kinds.
@@ -516,11 +620,17 @@ impl StageKind for GdTrajectory {
             ParamSpec::new("steps", T::Int, "number of updates"),
             ParamSpec::new("batch_size", T::Int, "minibatch size (0 = full batch)").default(Value::Int(0)),
             ParamSpec::new("record_every", T::Int, "record every this many steps").default(Value::Int(1)),
+            ParamSpec::new(
+                "recovery_measure",
+                T::Str,
+                "what `recovered` thresholds: unit (best single hidden unit's overlap) | span (overlap of the spike with the span of the hidden units, ‖P_span(W) v̂‖: the weight-matrix modes of the cascade, eq. (138))",
+            )
+            .default(Value::Str("unit".into())),
         ]);
         params.extend(init_params());
         StageInfo {
             name: "p003_gd_trajectory",
-            doc: "Paper 003 Figs. 2, 7L: GD (eq. 25) or Adam on the effective objective (eq. 5) on one spiked data set, recording the objective, the matched overlap, each spike's best overlap, the per-unit matched overlaps and the unit–unit cosines",
+            doc: "Paper 003 Figs. 2, 7L: GD (eq. 25) or Adam on the effective objective (eq. 5) on one spiked data set, recording the objective, the matched overlap, each spike's best single-unit overlap and its overlap with the span of the hidden units (`overlap_span`), the per-unit matched overlaps and the unit–unit cosines; `recovered` thresholds the measure chosen by `recovery_measure` (span for the Fig. 7L cascade: with Γ(Q) ≈ Γ(0) every unit follows the same linear map, so single units all turn to the strongest spike while each weaker spike emerges from the bulk in the span of W at its own linear-regime time, the premise of eq. (138))",
             params,
             inputs: vec![],
             outputs: vec!["trajectory", "spikes", "units", "pairs"],
@@ -539,6 +649,7 @@ impl StageKind for GdTrajectory {
         if int(p, "steps") < 1 || int(p, "record_every") < 1 || int(p, "batch_size") < 0 {
             return Err("steps and record_every must be >= 1, batch_size >= 0".into());
         }
+        recovery_measure(p)?;
         Ok(())
     }
 
@@ -560,7 +671,13 @@ impl StageKind for GdTrajectory {
             record_every: int(p, "record_every") as usize,
             tol: None,
         };
-        let r = train(&obj, EffParams { w: w0, b: None, c: None }, &cfg, Some(&data.v))?;
+        let mut span: Vec<Vec<f64>> = Vec::new();
+        let mut hook = |_step: usize, q: &EffParams| -> theory::Result<()> {
+            span.push(span_overlaps(&q.w, &data.v));
+            Ok(())
+        };
+        let hooks = TrainHooks { on_record: Some(&mut hook), ..TrainHooks::default() };
+        let r = train_with(&obj, EffParams { w: w0, b: None, c: None }, &cfg, Some(&data.v), hooks)?;
         let n = data.x.nrows() as f64;
         let recs: Vec<Rec> = r
             .trajectory
@@ -574,6 +691,47 @@ impl StageKind for GdTrajectory {
                 ov: t.overlap.clone().unwrap_or_else(|| Array2::zeros((k, data.snr.len()))),
             })
             .collect();
-        dynamics_tables(&recs, &data.snr, r.status.as_str(), num(p, "recovered_level"))
+        let measure = recovery_measure(p).map_err(anyhow::Error::msg)?;
+        dynamics_tables_with(&recs, &data.snr, r.status.as_str(), num(p, "recovered_level"), Some((&span, measure)))
+    }
+}
+
+fn recovery_measure(p: &Params) -> Result<RecoveryMeasure, String> {
+    match text(p, "recovery_measure") {
+        "unit" => Ok(RecoveryMeasure::Unit),
+        "span" => Ok(RecoveryMeasure::Span),
+        o => Err(format!("recovery_measure must be unit or span, got `{o}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span_overlaps;
+    use ndarray::Array2;
+
+    /// `span_overlaps` against closed forms: with `W` spanning `e₀` and `e₀ + e₁` (so the span
+    /// is `{e₀, e₁}`, reached through a nearly collinear pair), a spike `cos θ e₁ + sin θ e₂`
+    /// has span overlap `|cos θ|`, a spike in the span has 1 and one orthogonal to it 0; a
+    /// duplicated column adds no direction.
+    #[test]
+    fn span_overlaps_match_projection_closed_form() {
+        let d = 5;
+        let mut w = Array2::zeros((d, 3));
+        w[[0, 0]] = 2.0;
+        w[[0, 1]] = 1.0;
+        w[[1, 1]] = 1e-3; // nearly collinear with column 0
+        w[[0, 2]] = -4.0; // duplicate direction of column 0
+        let th: f64 = 0.7;
+        let mut v = Array2::zeros((d, 3));
+        v[[1, 0]] = th.cos() * 3.0;
+        v[[2, 0]] = th.sin() * 3.0;
+        v[[0, 1]] = 1.0;
+        v[[1, 1]] = -2.0;
+        v[[3, 2]] = 1.0;
+        v[[4, 2]] = 1.0;
+        let o = span_overlaps(&w, &v);
+        assert!((o[0] - th.cos()).abs() < 1e-9, "{o:?}");
+        assert!((o[1] - 1.0).abs() < 1e-12, "{o:?}");
+        assert!(o[2].abs() < 1e-12, "{o:?}");
     }
 }

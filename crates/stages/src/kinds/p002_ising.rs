@@ -214,6 +214,30 @@ impl Checks {
     }
 }
 
+/// Plain-SGD settings of the paper-002 protocol (biases off, no centring, no log-likelihood)
+/// used by the protocol experiments in the tests of this module's kinds.
+#[cfg(test)]
+pub(crate) fn sgd_protocol(
+    sampler: train::Sampler,
+    lr: f64,
+    batch_size: usize,
+    epochs: usize,
+    seed: u64,
+    checkpoints: Vec<u64>,
+) -> train::TrainConfig {
+    train::TrainConfig {
+        sampler,
+        optimizer: train::Optimizer::Sgd { lr },
+        batch_size,
+        epochs,
+        seed,
+        centered: false,
+        zero_sum_gauge: false,
+        checkpoints: train::Schedule::Updates(checkpoints),
+        ll: train::LlEval::None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -381,17 +381,14 @@ mod tests {
         let overlap = |w: ndarray::ArrayView1<f64>| analysis::order::scale_free_overlap(w).unwrap();
         let mut pcd = Vec::new();
         for &nc in chains {
-            let cfg = train::TrainConfig {
-                sampler: train::Sampler::Pcd { k: 20, n_chains: nc },
-                optimizer: train::Optimizer::Sgd { lr: 0.001 },
-                batch_size: batch,
+            let cfg = crate::kinds::p002_ising::sgd_protocol(
+                train::Sampler::Pcd { k: 20, n_chains: nc },
+                0.001,
+                batch,
                 epochs,
                 seed,
-                centered: false,
-                zero_sum_gauge: false,
-                checkpoints: train::Schedule::Updates(vec![]),
-                ll: train::LlEval::None,
-            };
+                vec![],
+            );
             let out = train::train(rbm0.clone(), x.view(), None, cfg).unwrap();
             pcd.push(overlap(out.last.rbm.weights.column(0).mapv(|v| v as f64).view()));
         }
@@ -479,17 +476,7 @@ mod tests {
             seed,
         };
         let rbm0 = train::init_rbm(Units::Ising, n, Units::Ising, 1, &init, x.view()).unwrap();
-        let cfg = train::TrainConfig {
-            sampler: train::Sampler::Exact,
-            optimizer: train::Optimizer::Sgd { lr },
-            batch_size: batch,
-            epochs,
-            seed,
-            centered: false,
-            zero_sum_gauge: false,
-            checkpoints: train::Schedule::Updates(vec![]),
-            ll: train::LlEval::None,
-        };
+        let cfg = crate::kinds::p002_ising::sgd_protocol(train::Sampler::Exact, lr, batch, epochs, seed, vec![]);
         let engine = train::train(rbm0.clone(), x.view(), None, cfg).unwrap().last.rbm.weights;
         let mut w: Vec<f64> = rbm0.weights.column(0).to_vec();
         for e in 0..epochs {

@@ -193,17 +193,7 @@ mod tests {
             };
             let rbm0 = train::init_rbm(Units::Ising, 100, Units::Ising, 3, &init, x.view()).unwrap();
             let marks: Vec<u64> = [20usize, 100, epochs].iter().map(|e| (e * 1000) as u64).collect();
-            let cfg = train::TrainConfig {
-                sampler: train::Sampler::Exact,
-                optimizer: train::Optimizer::Sgd { lr: 0.001 },
-                batch_size: 10,
-                epochs,
-                seed,
-                centered: false,
-                zero_sum_gauge: false,
-                checkpoints: train::Schedule::Updates(marks),
-                ll: train::LlEval::None,
-            };
+            let cfg = crate::kinds::p002_ising::sgd_protocol(train::Sampler::Exact, 0.001, 10, epochs, seed, marks);
             let out = train::train(rbm0, x.view(), None, cfg).unwrap();
             for rec in out.records.iter().filter(|r| r.update > 0) {
                 let w: Array2<f64> = rec.rbm.weights.mapv(|v| v as f64);

@@ -367,7 +367,6 @@ mod tests {
     fn protocol_run(s: usize, batch: usize, seed: u64, epochs: usize, chains: &[usize]) -> (Vec<f64>, f64) {
         use data::{Encoding, ising::IsingRing};
         use model::{BiasMode, Units};
-        use rand::seq::SliceRandom;
         let n = 20;
         let x = IsingRing::new(n, 0.5).unwrap().sample(s, seed, Encoding::Spin).unwrap().mapv(|v| v as f32);
         let init = train::Init {
@@ -394,25 +393,41 @@ mod tests {
         }
         // Exact negative term, f64, same initial weights and per-epoch shuffles as the trainer.
         let xf = x.mapv(|v| v as f64);
-        let mut w: Vec<f64> = rbm0.weights.column(0).iter().map(|&v| v as f64).collect();
+        let w0: Vec<f64> = rbm0.weights.column(0).iter().map(|&v| v as f64).collect();
+        let w = tanh_sgd(xf.view(), w0, 0.001, batch, epochs, seed);
+        (pcd, overlap(ndarray::ArrayView1::from(&w)))
+    }
+
+    /// SGD of one ±1 hidden unit (no biases) with the exact negative term `tanh(w_i)`, the
+    /// trainer's per-epoch shuffles and per-sample-averaged minibatch gradient (paper 002 eq. 7).
+    fn tanh_sgd(
+        x: ndarray::ArrayView2<f64>,
+        mut w: Vec<f64>,
+        lr: f64,
+        batch: usize,
+        epochs: usize,
+        seed: u64,
+    ) -> Vec<f64> {
+        use rand::seq::SliceRandom;
+        let (s, n) = x.dim();
         for e in 0..epochs {
             let mut perm: Vec<usize> = (0..s).collect();
             perm.shuffle(&mut model::rng::stream(seed, u64::MAX - 10, e as u64));
             for chunk in perm.chunks(batch) {
                 let mut g = vec![0.0; n];
                 for &r in chunk {
-                    let row = xf.row(r);
+                    let row = x.row(r);
                     let t = row.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>().tanh();
                     for i in 0..n {
                         g[i] += row[i] * t / chunk.len() as f64;
                     }
                 }
                 for i in 0..n {
-                    w[i] += 0.001 * (g[i] - w[i].tanh());
+                    w[i] += lr * (g[i] - w[i].tanh());
                 }
             }
         }
-        (pcd, overlap(ndarray::ArrayView1::from(&w)))
+        w
     }
 
     #[test]
@@ -465,7 +480,6 @@ mod tests {
     fn tanh_negative_term_matches_engine_exact_sampler() {
         use data::{Encoding, ising::IsingRing};
         use model::{BiasMode, Units};
-        use rand::seq::SliceRandom;
         let (n, s, batch, epochs, lr, seed) = (20usize, 60usize, 10usize, 20usize, 0.05, 4u64);
         let x = IsingRing::new(n, 0.5).unwrap().sample(s, seed, Encoding::Spin).unwrap().mapv(f64::from);
         let init = train::Init {
@@ -478,23 +492,7 @@ mod tests {
         let rbm0 = train::init_rbm(Units::Ising, n, Units::Ising, 1, &init, x.view()).unwrap();
         let cfg = crate::kinds::p002_ising::sgd_protocol(train::Sampler::Exact, lr, batch, epochs, seed, vec![]);
         let engine = train::train(rbm0.clone(), x.view(), None, cfg).unwrap().last.rbm.weights;
-        let mut w: Vec<f64> = rbm0.weights.column(0).to_vec();
-        for e in 0..epochs {
-            let mut perm: Vec<usize> = (0..s).collect();
-            perm.shuffle(&mut model::rng::stream(seed, u64::MAX - 10, e as u64));
-            for chunk in perm.chunks(batch) {
-                let mut g = vec![0.0; n];
-                for &r in chunk {
-                    let t = x.row(r).iter().zip(&w).map(|(a, b)| a * b).sum::<f64>().tanh();
-                    for i in 0..n {
-                        g[i] += x[(r, i)] * t / chunk.len() as f64;
-                    }
-                }
-                for i in 0..n {
-                    w[i] += lr * (g[i] - w[i].tanh());
-                }
-            }
-        }
+        let w = tanh_sgd(x.view(), rbm0.weights.column(0).to_vec(), lr, batch, epochs, seed);
         let moved = w.iter().zip(rbm0.weights.column(0)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(moved > 0.05, "the run must move the weights (moved {moved})");
         for i in 0..n {

@@ -235,14 +235,12 @@ impl StageKind for Recovery {
         row = row.f64("overlap_pca", vec![pca]).f64("seconds_pca", vec![t_pca]);
         // GD / Adam on the effective objective from a random start.
         let t0 = std::time::Instant::now();
+        // The effective objective and the random start shared by GD and L-BFGS.
+        let obj = EffObjective::new(data.x.view(), k, HiddenPrior::Rademacher, VisiblePrior::Rademacher)?;
+        let random_start =
+            || init_weights(d, k, &WeightInit::Random { std: num(p, "gd_init_std") }, derived_seed(int(p, "seed"), 13));
         let (gd_ov, gd_obj, gd_status, gd_steps) = if methods.contains(&"gd") {
-            let obj = EffObjective::new(data.x.view(), k, HiddenPrior::Rademacher, VisiblePrior::Rademacher)?;
-            let w0 = init_weights(
-                d,
-                k,
-                &WeightInit::Random { std: num(p, "gd_init_std") },
-                derived_seed(int(p, "seed"), 13),
-            )?;
+            let w0 = random_start()?;
             let steps = int(p, "gd_steps") as usize;
             let cfg = TrainConfig {
                 optimizer: optimizer(p, "gd_").map_err(anyhow::Error::msg)?,
@@ -264,13 +262,7 @@ impl StageKind for Recovery {
         // point against the long-run GD *and* L-BFGS overlaps).
         let t0 = std::time::Instant::now();
         let (lb_ov, lb_obj, lb_status, lb_it) = if methods.contains(&"lbfgs") {
-            let obj = EffObjective::new(data.x.view(), k, HiddenPrior::Rademacher, VisiblePrior::Rademacher)?;
-            let w0 = init_weights(
-                d,
-                k,
-                &WeightInit::Random { std: num(p, "gd_init_std") },
-                derived_seed(int(p, "seed"), 13),
-            )?;
+            let w0 = random_start()?;
             let cfg = LbfgsConfig {
                 max_iter: int(p, "lbfgs_iter") as usize,
                 grad_tol: num(p, "gd_tol"),

@@ -45,6 +45,15 @@ fn main() {
         println!("cargo:rerun-if-changed={}", dir.join("Cargo.toml").display());
         out.push_str(&format!("    ({c:?}, {:?}),\n", digest(&files, &root)));
     }
+    out.push_str("];\n/// (`crate/src/…` path of one source file of a numeric crate, digest)\npub const CRATE_FILES: &[(&str, &str)] = &[\n");
+    for c in ["data", "model", "train", "theory", "analysis"] {
+        let mut files = Vec::new();
+        files_under(&crates.join(c).join("src"), &mut files);
+        for f in &files {
+            let rel = f.strip_prefix(&crates).unwrap_or(f).to_string_lossy().replace('\\', "/");
+            out.push_str(&format!("    ({rel:?}, {:?}),\n", digest(std::slice::from_ref(f), &root)));
+        }
+    }
     out.push_str("];\n/// (module path under stages/src, digest)\npub const FILES: &[(&str, &str)] = &[\n");
     let mut files = Vec::new();
     files_under(&manifest.join("src"), &mut files);

@@ -39,7 +39,7 @@ impl StageKind for OtherAmp {
             params,
             inputs: vec![],
             outputs: vec!["summary"],
-            code: code(&["data", "theory"], "other_amp.rs"),
+            code: code(&["data", "theory", "model/src/rng.rs"], "other_amp.rs"),
         }
     }
 

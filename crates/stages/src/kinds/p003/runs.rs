@@ -194,7 +194,7 @@ impl StageKind for Recovery {
             params,
             inputs: vec![],
             outputs: vec!["summary"],
-            code: code(&["data", "theory", "model", "analysis"], "runs.rs"),
+            code: code(&["data", "theory", "model/src/rng.rs", "analysis"], "runs.rs"),
         }
     }
 
@@ -342,7 +342,7 @@ impl StageKind for AmpIterations {
             params,
             inputs: vec![],
             outputs: vec!["trajectory"],
-            code: code(&["data", "theory", "model", "analysis"], "runs.rs"),
+            code: code(&["data", "theory", "model/src/rng.rs", "analysis"], "runs.rs"),
         }
     }
 
@@ -626,7 +626,7 @@ impl StageKind for GdTrajectory {
             params,
             inputs: vec![],
             outputs: vec!["trajectory", "spikes", "units", "pairs"],
-            code: code(&["data", "theory", "model", "analysis"], "runs.rs"),
+            code: code(&["data", "theory", "model/src/rng.rs", "analysis"], "runs.rs"),
         }
     }
 

@@ -158,6 +158,31 @@ fn small_paper003_pipeline_matches_theory() {
     for &i in &claims {
         assert!(!binding[i] && check[i].starts_with("paper claim:"), "{}", check[i]);
     }
+    // The thresholds behind the claim rows: one row per estimator at (α = 2, d = 400). The
+    // estimator can only place a threshold between the last grid point whose overlap² is below
+    // the fit window and the first one inside or above it, so on this grid (0.3, 1.5, 2.5)
+    // every finite threshold lies in [0.3, 1.5]; each claim row's measured value is its gap.
+    let th = &tables(&res, "check_rec", "thresholds")[0];
+    let (method, thr, gap) = (
+        col_str(th, "method").unwrap(),
+        col_f64(th, "threshold").unwrap(),
+        col_f64(th, "gap_to_pca").unwrap(),
+    );
+    assert_eq!(method.len(), 4, "{method:?}");
+    let pca_row = method.iter().position(|m| m == "PCA").expect("PCA row");
+    assert!(gap[pca_row].abs() < 1e-12);
+    for (i, m) in method.iter().enumerate() {
+        if thr[i].is_finite() {
+            assert!((0.3..=1.5).contains(&thr[i]), "{m}: {}", thr[i]);
+            let measured = col_f64(ch, "measured").unwrap();
+            assert!(
+                claims.iter().any(|&c| check[c].contains(m.as_str()) && (measured[c] - gap[i]).abs() < 1e-12)
+                    || m == "PCA",
+                "{m}: no claim row with gap {}",
+                gap[i]
+            );
+        }
+    }
     let report = std::fs::read_to_string(res.join("figures/p003small/REPORT.md")).unwrap();
     assert!(report.contains("Paper claims measured:"), "{report}");
     assert!(report.contains("p003_check") || report.contains("check_amp"), "{report}");

@@ -174,7 +174,7 @@ pub struct CheckRecovery;
 
 impl StageKind for CheckRecovery {
     fn info(&self) -> StageInfo {
-        info(
+        let mut i = info(
             "p003_check_recovery",
             "Figs. 1R, 5 and issue 7's weak-recovery measurement: per (α, d, rank), the SNR where the mean GD / AMP-RBM / PCA overlaps first reach onset_level against BBP α^{-1/2} (the paper's claim), the gap's change from the smallest to the largest d, the mean overlap well below BBP, GD and AMP against the rank-1 SE fixed point where the replicon test holds, and for rank > 1 GD/AMP against the SVD (Haar) baseline and Corollary 1",
             vec![
@@ -202,7 +202,11 @@ impl StageKind for CheckRecovery {
                 .default(Value::Float(0.05)),
             ],
             vec![gather("summary", "p003_recovery summaries over (alpha, d, snr, rank, seed)")],
-        )
+        );
+        // One row per (α, d, estimator) where the SNR grid brackets BBP: the measured
+        // weak-recovery thresholds behind the claim rows, for the threshold-vs-d figure.
+        i.outputs = vec!["checks", "thresholds"];
+        i
     }
 
     fn run(&self, ctx: &StageCtx) -> anyhow::Result<Outputs> {
@@ -271,6 +275,7 @@ impl StageKind for CheckRecovery {
         // Issue 7 scopes the agreement of finite-d runs with the SE fixed point to d >= 2000.
         const D_SE: i64 = 2000;
         let mut c = Checks::default();
+        let mut th_rows = ThresholdRows::default();
         for ((a, rank), by_d) in g {
             let alpha = f64::from_bits(a);
             let bbp = bbp_lambda(alpha)?;
@@ -327,6 +332,7 @@ impl StageKind for CheckRecovery {
                         // BBP by the BBP theorem) it calibrates the estimator: binding at the
                         // largest d, where finite-size bias is smallest.
                         let th = extrapolated_threshold(&pts, fit_lo, fit_hi);
+                        th_rows.push(alpha, *d, seeds, name, th, pca_th, bbp);
                         if m != PCA {
                             gaps.entry(m).or_default().push((*d, th - pca_th));
                         }
@@ -552,7 +558,48 @@ impl StageKind for CheckRecovery {
         if total > 0 {
             c.add("F1R", format!("Theorem 2: max relative gradient ‖∇L_eff‖/‖αWΓ‖ at converged AMP-RBM outputs ({conv} of {total} runs converged)"), worst_grad, 1e-6, 0.0, Rule::AtMost, "Theorem 2, eq. (18)");
         }
-        Ok(vec![("checks".into(), c.build()?)])
+        Ok(vec![("checks".into(), c.build()?), ("thresholds".into(), th_rows.build()?)])
+    }
+}
+
+/// Rows of the `thresholds` table of [`CheckRecovery`].
+#[derive(Default)]
+struct ThresholdRows {
+    alpha: Vec<f64>,
+    d: Vec<i64>,
+    n_seeds: Vec<i64>,
+    method: Vec<String>,
+    threshold: Vec<f64>,
+    threshold_pca: Vec<f64>,
+    snr_bbp: Vec<f64>,
+}
+
+impl ThresholdRows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, alpha: f64, d: i64, seeds: usize, method: &str, th: f64, pca_th: f64, bbp: f64) {
+        self.alpha.push(alpha);
+        self.d.push(d);
+        self.n_seeds.push(seeds as i64);
+        self.method.push(method.to_string());
+        self.threshold.push(th);
+        self.threshold_pca.push(pca_th);
+        self.snr_bbp.push(bbp);
+    }
+
+    /// Columns: alpha, d, n_seeds, method, threshold, threshold_pca, gap_to_pca
+    /// (threshold − threshold_pca), snr_bbp.
+    fn build(self) -> anyhow::Result<arrow::record_batch::RecordBatch> {
+        let gap = self.threshold.iter().zip(&self.threshold_pca).map(|(t, p)| t - p).collect();
+        pipeline::table::TableBuilder::new()
+            .f64("alpha", self.alpha)
+            .i64("d", self.d)
+            .i64("n_seeds", self.n_seeds)
+            .str("method", self.method)
+            .f64("threshold", self.threshold)
+            .f64("threshold_pca", self.threshold_pca)
+            .f64("gap_to_pca", gap)
+            .f64("snr_bbp", self.snr_bbp)
+            .build()
     }
 }
 

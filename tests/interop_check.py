@@ -26,8 +26,12 @@ prov = json.loads(meta["rbmlab.provenance"])
 assert prov["kind"] == "covariance_top_eigen" and len(prov["key"]) == 64, prov
 assert meta["rbmlab.schema_version"] == "1"
 t = pq.read_table(samples[0])
-x = np.stack([np.frombuffer(b, dtype="<f4") for b in t.column("x").to_pylist()])
+# The README's recipe (it also reads zero-row tables).
+width = t.schema.field("x").type.byte_width // 4
+x = np.frombuffer(b"".join(t.column("x").to_pylist()), dtype="<f4").reshape(t.num_rows, width)
 assert x.shape == (240, 120), x.shape
+empty = t.slice(0, 0)
+assert np.frombuffer(b"".join(empty.column("x").to_pylist()), dtype="<f4").reshape(0, width).shape == (0, 120)
 assert abs(float(x.var()) - 1.0) < 0.3
 print("pyarrow: ok")
 

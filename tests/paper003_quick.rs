@@ -163,11 +163,8 @@ fn small_paper003_pipeline_matches_theory() {
     // the fit window and the first one inside or above it, so on this grid (0.3, 1.5, 2.5)
     // every finite threshold lies in [0.3, 1.5]; each claim row's measured value is its gap.
     let th = &tables(&res, "check_rec", "thresholds")[0];
-    let (method, thr, gap) = (
-        col_str(th, "method").unwrap(),
-        col_f64(th, "threshold").unwrap(),
-        col_f64(th, "gap_to_pca").unwrap(),
-    );
+    let (method, thr, gap) =
+        (col_str(th, "method").unwrap(), col_f64(th, "threshold").unwrap(), col_f64(th, "gap_to_pca").unwrap());
     assert_eq!(method.len(), 4, "{method:?}");
     let pca_row = method.iter().position(|m| m == "PCA").expect("PCA row");
     assert!(gap[pca_row].abs() < 1e-12);

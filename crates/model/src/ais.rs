@@ -156,7 +156,15 @@ fn walk<F: Real>(rbm: &Rbm<F>, p: &Path<F>, v: &mut Array2<F>, forward: bool, se
                 // Transition leaving p_{s_to} invariant: h ~ p(h|v), v ~ p(v|h).
                 let st = F::from_f64(s_to);
                 prod.mapv_inplace(|x| x * st);
-                sample_layer(rbm.hidden.units, &hbias, F::from_f64(beta), prod.view(), h.view_mut(), &mut rng);
+                sample_layer(
+                    rbm.hidden.units,
+                    rbm.hidden.theta_slice(),
+                    &hbias,
+                    F::from_f64(beta),
+                    prod.view(),
+                    h.view_mut(),
+                    &mut rng,
+                );
                 for ((b, a), z) in bs.iter_mut().zip(p.ba.iter()).zip(p.bb.iter()) {
                     *b = F::from_f64((1.0 - s_to) * a.to_f64() + s_to * z.to_f64());
                 }
@@ -165,6 +173,8 @@ fn walk<F: Real>(rbm: &Rbm<F>, p: &Path<F>, v: &mut Array2<F>, forward: bool, se
                     w_scale: st,
                     vis: rbm.visible.units,
                     hid: rbm.hidden.units,
+                    vtheta: rbm.visible.theta_slice(),
+                    htheta: rbm.hidden.theta_slice(),
                     vbias: &bs,
                     hbias: &hbias,
                     beta: F::from_f64(beta),

@@ -257,6 +257,44 @@ pub fn exact_gradient<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<Grad
     Ok(gradient_from_moments(rbm.beta, &d, &m))
 }
 
+/// Model average of the double-well hidden absolute means, `⟨E[|h_μ| | v]⟩_model = Σ_v p(v) E[|h_μ| | v]`,
+/// by enumerating the visible layer in chunks (the model term of the θ gradient; see
+/// [`crate::units`] for the derivation, paper 002 eq. (5) with `∂E/∂θ_μ = |h_μ|`). Errors unless the
+/// hidden units are double-well and the visible layer is enumerable.
+pub fn model_hidden_abs_mean<F: Real>(rbm: &Rbm<F>) -> Result<Array1<f64>> {
+    check_side(rbm, Side::Visible)?;
+    let r = rbm.cast::<f64>();
+    let lz = log_partition_by(&r, Side::Visible)?;
+    let total = n_states(&r.visible);
+    let parts: Vec<Result<Array1<f64>>> = (0..total.div_ceil(ENUM_CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let (s, e) = (c * ENUM_CHUNK, ((c + 1) * ENUM_CHUNK).min(total));
+            let x = states_of(&r.visible, s, e);
+            let (lw, _) = chunk_logw(&r, Side::Visible, &x, false);
+            let p: Array1<f64> = lw.iter().map(|&l| (l - lz).exp()).collect();
+            Ok(r.hidden_abs_mean(x.view())?.t().dot(&p))
+        })
+        .collect();
+    let mut acc = Array1::zeros(r.hidden.n_units);
+    for p in parts {
+        acc += &p?;
+    }
+    Ok(acc)
+}
+
+/// Data average `⟨E[|h_μ| | v]⟩_data` of the double-well hidden absolute means (the data term of the
+/// θ gradient; see [`model_hidden_abs_mean`]).
+pub fn data_hidden_abs_mean<F: Real>(rbm: &Rbm<F>, data: ArrayView2<F>) -> Result<Array1<f64>> {
+    rbm.validate_visible(data)?;
+    if data.nrows() == 0 {
+        return Err(crate::error::param("data", "no rows"));
+    }
+    let r = rbm.cast::<f64>();
+    let a = r.hidden_abs_mean(data.mapv(|x| x.to_f64()).view())?;
+    Ok(a.sum_axis(Axis(0)) / data.nrows() as f64)
+}
+
 /// `β(data − model)` for every parameter block.
 pub fn gradient_from_moments(beta: f64, data: &Moments, model: &Moments) -> Gradient {
     Gradient {

@@ -78,6 +78,9 @@ pub(crate) struct View<'a, F: Real> {
     pub w_scale: F,
     pub vis: Units,
     pub hid: Units,
+    /// Per-unit double-well thresholds of the visible / hidden layer ([`Layer::theta`]).
+    pub vtheta: Option<&'a [f64]>,
+    pub htheta: Option<&'a [f64]>,
     pub vbias: &'a [F],
     pub hbias: &'a [F],
     pub beta: F,
@@ -168,9 +171,11 @@ fn u32_to_unit<F: Real>(b: u32) -> F {
     F::uniform_from_bits((b as u64) << 32)
 }
 
-/// Fused pass: `out = sample(units | β·(input + bias))` for a block of rows.
+/// Fused pass: `out = sample(units | β·(input + bias))` for a block of rows; `theta` gives a
+/// double-well layer's per-unit thresholds (column `μ` uses `θ_μ`).
 pub(crate) fn sample_layer<F: Real>(
     units: Units,
+    theta: Option<&[f64]>,
     bias: &[F],
     beta: F,
     input: ArrayView2<F>,
@@ -236,16 +241,22 @@ pub(crate) fn sample_layer<F: Real>(
                 }
             }
         }
-        Units::DoubleWell { theta } => {
-            let dw = DoubleWell { theta };
+        Units::DoubleWell { theta: t0 } => {
             let bt = beta.to_f64();
             for (irow, orow) in inp.chunks_exact(width).zip(o.chunks_exact_mut(width)) {
-                for ((x, y), &b) in irow.iter().zip(orow.iter_mut()).zip(bias) {
+                for (mu, ((x, y), &b)) in irow.iter().zip(orow.iter_mut()).zip(bias).enumerate() {
+                    let dw = DoubleWell { theta: theta_of(theta, mu).unwrap_or(t0) };
                     *y = F::from_f64(dw.sample_one((*x + b).to_f64(), bt, rng));
                 }
             }
         }
     }
+}
+
+/// Threshold of double-well column `mu` when per-unit thresholds are given.
+#[inline(always)]
+fn theta_of(theta: Option<&[f64]>, mu: usize) -> Option<f64> {
+    theta.map(|t| t[mu])
 }
 
 /// The random sources of one chain block: a scalar stream and eight SIMD lanes seeded from it.
@@ -297,7 +308,7 @@ pub(crate) fn hidden_step<F: Real>(
         ),
         None => general_mat_mul(p.w_scale, &v, &p.w, F::zero(), &mut ihs),
     }
-    sample_layer(p.hid, p.hbias, p.beta, ihs.view(), h, br);
+    sample_layer(p.hid, p.htheta, p.hbias, p.beta, ihs.view(), h, br);
 }
 
 /// `v ← p(v | h)` for one block (tabulated when `table` is given).
@@ -331,7 +342,7 @@ pub(crate) fn visible_step<F: Real>(
     let rows = h.nrows();
     let mut ivs = iv.slice_mut(s![..rows, ..]);
     general_mat_mul(p.w_scale, &h, &p.w.t(), F::zero(), &mut ivs);
-    sample_layer(p.vis, p.vbias, p.beta, ivs.view(), v, br);
+    sample_layer(p.vis, p.vtheta, p.vbias, p.beta, ivs.view(), v, br);
 }
 
 /// `Wᵀ` in standard layout when the hidden layer is narrow enough for direct dot products.
@@ -352,6 +363,8 @@ pub(crate) fn view_of<'a, F: Real>(rbm: &'a Rbm<F>, vbias: &'a Array1<F>) -> Vie
         w_scale: F::one(),
         vis: rbm.visible.units,
         hid: rbm.hidden.units,
+        vtheta: rbm.visible.theta_slice(),
+        htheta: rbm.hidden.theta_slice(),
         vbias: vbias.as_slice().expect("contiguous bias"),
         hbias: rbm.hidden.bias.as_slice().expect("contiguous bias"),
         beta: F::from_f64(rbm.beta),
@@ -420,14 +433,15 @@ pub fn sample_independent<F: Real>(
     x.axis_chunks_iter_mut(Axis(0), CHAIN_BLOCK).into_par_iter().enumerate().for_each(|(b, mut xb)| {
         let mut br = BlockRng::new(seed, stream_id, b as u64 | (1 << 62), bias.len());
         let zero = Array2::zeros(xb.dim());
-        sample_layer(layer.units, &bias, F::from_f64(beta), zero.view(), xb.view_mut(), &mut br);
+        sample_layer(layer.units, layer.theta_slice(), &bias, F::from_f64(beta), zero.view(), xb.view_mut(), &mut br);
     });
     Ok(x)
 }
 
 /// In place: `x ← E[unit | β(x + bias)]` for every row (conditional means / magnetisations),
-/// elementwise in `F` for binary, Gaussian and Potts units, parallel over row blocks.
-pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut Array2<F>) {
+/// elementwise in `F` for binary, Gaussian and Potts units, parallel over row blocks. `theta` gives
+/// a double-well layer's per-unit thresholds (column `μ` uses `θ_μ`; `None`: the θ of `units`).
+pub fn layer_mean_inplace<F: Real>(units: Units, theta: Option<&[f64]>, bias: &[F], beta: f64, x: &mut Array2<F>) {
     let width = bias.len();
     let b = F::from_f64(beta);
     let one = F::one();
@@ -478,11 +492,11 @@ pub fn layer_mean_inplace<F: Real>(units: Units, bias: &[F], beta: f64, x: &mut 
                     }
                 }
             }
-            Units::DoubleWell { theta } => {
-                let dw = DoubleWell { theta };
+            Units::DoubleWell { theta: t0 } => {
                 let mut o = [0.0];
                 for row in s.chunks_exact_mut(width) {
-                    for (y, &c) in row.iter_mut().zip(bias) {
+                    for (mu, (y, &c)) in row.iter_mut().zip(bias).enumerate() {
+                        let dw = DoubleWell { theta: theta_of(theta, mu).unwrap_or(t0) };
                         crate::units::UnitType::mean(&dw, &[(*y + c).to_f64()], beta, &mut o);
                         *y = F::from_f64(o[0]);
                     }

@@ -19,7 +19,22 @@ pub enum BiasMode {
     Off,
 }
 
+/// Whether the per-unit thresholds `θ_μ` of a double-well layer are learned (paper 002, Sec. 2.2:
+/// the trained parameters are `{w, b, c/θ}`) or held at their current values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThetaMode {
+    /// Kept at their current values by the trainers (the default, and the only mode for other unit types).
+    Frozen,
+    /// Learned by the trainers (gradient `β(⟨E[|h_μ| | v]⟩_model − ⟨E[|h_μ| | v]⟩_data)`, see [`crate::units`]).
+    Trainable,
+}
+
 /// A layer of identical units with a bias per column.
+///
+/// A double-well layer may carry one threshold per unit, `theta[μ] = θ_μ` in `U_μ(h) = h²/2 + θ_μ|h|`
+/// (paper 002, Sec. 2.1); without it every unit uses the θ stored in [`Units::DoubleWell`]. Every
+/// conditional, Γ, sampler and enumeration of the crate goes through [`Layer::unit`], which returns
+/// the unit type of unit `μ` with its own θ.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layer<F: Real> {
     /// Unit type.
@@ -30,6 +45,11 @@ pub struct Layer<F: Real> {
     pub bias: Array1<F>,
     /// Trainable, frozen or off.
     pub bias_mode: BiasMode,
+    /// Per-unit thresholds `θ_μ` of a double-well layer (length `n_units`); `None`: all units use the
+    /// θ of `units`. Set with [`Layer::with_theta`].
+    pub theta: Option<Array1<f64>>,
+    /// Whether the trainers update `theta` ([`ThetaMode::Trainable`] implies `theta.is_some()`).
+    pub theta_mode: ThetaMode,
 }
 
 impl<F: Real> Layer<F> {
@@ -40,7 +60,73 @@ impl<F: Real> Layer<F> {
             return Err(param("n_units", "a layer needs at least one unit"));
         }
         let w = n_units * units.width();
-        Ok(Layer { units, n_units, bias: Array1::zeros(w), bias_mode: BiasMode::Trainable })
+        Ok(Layer {
+            units,
+            n_units,
+            bias: Array1::zeros(w),
+            bias_mode: BiasMode::Trainable,
+            theta: None,
+            theta_mode: ThetaMode::Frozen,
+        })
+    }
+
+    /// Give each unit of a double-well layer its own threshold `θ_μ` (length `n_units`, finite).
+    /// Errors for other unit types.
+    pub fn with_theta(mut self, theta: Array1<f64>) -> Result<Self> {
+        if !matches!(self.units, Units::DoubleWell { .. }) {
+            return Err(param(
+                "theta",
+                format!("per-unit thresholds need double-well units, not {}", self.units.name()),
+            ));
+        }
+        shape("per-unit theta", self.n_units, theta.len())?;
+        if theta.iter().any(|x| !x.is_finite()) {
+            return Err(Error::NonFinite("per-unit theta".into()));
+        }
+        self.theta = Some(theta);
+        Ok(self)
+    }
+
+    /// Set the θ mode. `Trainable` needs a double-well layer and, when no per-unit θ is set yet,
+    /// initialises every `θ_μ` to the θ of [`Units::DoubleWell`]. `Frozen` keeps the current values.
+    pub fn with_theta_mode(mut self, mode: ThetaMode) -> Result<Self> {
+        if mode == ThetaMode::Trainable {
+            let Units::DoubleWell { theta } = self.units else {
+                return Err(param(
+                    "theta_mode",
+                    format!("a trainable θ needs double-well units, not {}", self.units.name()),
+                ));
+            };
+            if self.theta.is_none() {
+                self.theta = Some(Array1::from_elem(self.n_units, theta));
+            }
+        }
+        self.theta_mode = mode;
+        Ok(self)
+    }
+
+    /// The unit type of unit `u` (its own θ for a double-well layer with per-unit thresholds).
+    #[inline]
+    pub fn unit(&self, u: usize) -> Units {
+        match (&self.theta, self.units) {
+            (Some(t), Units::DoubleWell { .. }) => Units::DoubleWell { theta: t[u] },
+            _ => self.units,
+        }
+    }
+
+    /// The thresholds `θ_μ` of every unit of a double-well layer (per-unit values, or the shared θ
+    /// repeated); `None` for other unit types.
+    pub fn thetas(&self) -> Option<Array1<f64>> {
+        match (&self.theta, self.units) {
+            (Some(t), Units::DoubleWell { .. }) => Some(t.clone()),
+            (None, Units::DoubleWell { theta }) => Some(Array1::from_elem(self.n_units, theta)),
+            _ => None,
+        }
+    }
+
+    /// Per-unit thresholds as a slice, when set.
+    pub(crate) fn theta_slice(&self) -> Option<&[f64]> {
+        self.theta.as_ref().map(|t| t.as_slice().expect("contiguous theta"))
     }
 
     /// Replace the bias (length must be [`Layer::width`], entries finite).
@@ -107,14 +193,14 @@ impl<F: Real> Layer<F> {
     /// `Σ_units Γ_β(I_unit)` for one row of total inputs (bias already included).
     pub fn cgf_row(&self, input: &[f64], beta: f64) -> f64 {
         let uw = self.unit_width();
-        input.chunks_exact(uw).map(|c| self.units.cgf(c, beta)).sum()
+        input.chunks_exact(uw).enumerate().map(|(u, c)| self.unit(u).cgf(c, beta)).sum()
     }
 
     /// Conditional means of one row given total inputs.
     pub fn mean_row(&self, input: &[f64], beta: f64, out: &mut [f64]) {
         let uw = self.unit_width();
-        for (c, o) in input.chunks_exact(uw).zip(out.chunks_exact_mut(uw)) {
-            self.units.mean(c, beta, o);
+        for (u, (c, o)) in input.chunks_exact(uw).zip(out.chunks_exact_mut(uw)).enumerate() {
+            self.unit(u).mean(c, beta, o);
         }
     }
 
@@ -124,7 +210,7 @@ impl<F: Real> Layer<F> {
             Units::Bernoulli | Units::Ising | Units::Potts { .. } => 0.0,
             _ => {
                 let uw = self.unit_width();
-                x.chunks_exact(uw).map(|c| self.units.potential(c)).sum()
+                x.chunks_exact(uw).enumerate().map(|(u, c)| self.unit(u).potential(c)).sum()
             }
         }
     }
@@ -158,6 +244,8 @@ impl<F: Real> Layer<F> {
             n_units: self.n_units,
             bias: self.bias.mapv(|x| G::from_f64(x.to_f64())),
             bias_mode: self.bias_mode,
+            theta: self.theta.clone(),
+            theta_mode: self.theta_mode,
         }
     }
 }

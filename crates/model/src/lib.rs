@@ -25,7 +25,7 @@ pub use equilibrium::{EquilibriumConfig, autocorrelation, exponential_time, inte
 pub use error::{Error, Result};
 pub use exact::{Gradient, Moments, Side};
 pub use gibbs::{CHAIN_BLOCK, Chains, gibbs, gibbs_from_visible, resample_hidden};
-pub use layer::{BiasMode, Layer, potts_indices, potts_one_hot};
+pub use layer::{BiasMode, Layer, ThetaMode, potts_indices, potts_one_hot};
 pub use rbm::Rbm;
 pub use real::Real;
 pub use units::{UnitType, Units};

@@ -121,6 +121,7 @@ impl<F: Real> Rbm<F> {
         self.weights.iter().all(|x| x.is_finite())
             && self.visible.bias.iter().all(|x| x.is_finite())
             && self.hidden.bias.iter().all(|x| x.is_finite())
+            && [&self.visible.theta, &self.hidden.theta].iter().all(|t| t.iter().flatten().all(|x| x.is_finite()))
     }
 
     /// Total hidden inputs `I^h = v W + c` for a batch of visible rows.
@@ -141,6 +142,7 @@ impl<F: Real> Rbm<F> {
         let mut i = v.dot(&self.weights);
         crate::gibbs::layer_mean_inplace(
             self.hidden.units,
+            self.hidden.theta_slice(),
             self.hidden.bias.as_slice().expect("contiguous"),
             self.beta,
             &mut i,
@@ -153,8 +155,31 @@ impl<F: Real> Rbm<F> {
         shape("hidden width", self.hidden.width(), h.ncols())?;
         let mut i = h.dot(&self.weights.t());
         let b = self.effective_visible_bias();
-        crate::gibbs::layer_mean_inplace(self.visible.units, b.as_slice().expect("contiguous"), self.beta, &mut i);
+        crate::gibbs::layer_mean_inplace(
+            self.visible.units,
+            self.visible.theta_slice(),
+            b.as_slice().expect("contiguous"),
+            self.beta,
+            &mut i,
+        );
         Ok(i)
+    }
+
+    /// Conditional absolute means `E[|h_μ| | v]` of a double-well hidden layer, one row per visible
+    /// row, each unit with its own `θ_μ` (closed form of [`crate::units::DoubleWell::abs_mean`]; the
+    /// per-sample term of the θ gradient, paper 002 eq. (5) with `∂E/∂θ_μ = |h_μ|`). Errors for
+    /// other hidden unit types.
+    pub fn hidden_abs_mean(&self, v: ArrayView2<F>) -> Result<Array2<F>> {
+        if !matches!(self.hidden.units, Units::DoubleWell { .. }) {
+            return Err(param("hidden units", "E[|h| | v] is defined here for double-well hidden units only"));
+        }
+        let i = self.hidden_input(v)?;
+        let beta = self.beta;
+        Ok(layer_map(&self.hidden, &i, beta, |u, x, b, o| {
+            if let Units::DoubleWell { theta } = *u {
+                o[0] = crate::units::DoubleWell { theta }.abs_mean(x[0], b);
+            }
+        }))
     }
 
     /// Draw `h ~ p(h | v)` row by row (reference implementation; the fast path is [`crate::gibbs`]).
@@ -287,7 +312,7 @@ pub(crate) fn layer_map<F: Real>(
             for k in 0..uw {
                 bi[k] = irow[u * uw + k].to_f64();
             }
-            f(&layer.units, &bi, beta, &mut bo);
+            f(&layer.unit(u), &bi, beta, &mut bo);
             for k in 0..uw {
                 orow[u * uw + k] = F::from_f64(bo[k]);
             }

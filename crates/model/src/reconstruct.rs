@@ -217,8 +217,8 @@ fn layer_update<F: Real>(
         }
         let (i, o) = (&buf.input[..uw], &mut buf.out[..uw]);
         match update {
-            Update::Sample => layer.units.sample(i, beta, rng, o),
-            Update::MeanField => layer.units.mean(i, beta, o),
+            Update::Sample => layer.unit(u).sample(i, beta, rng, o),
+            Update::MeanField => layer.unit(u).mean(i, beta, o),
         }
         for k in 0..uw {
             row[u * uw + k] = F::from_f64(buf.out[k]);
@@ -248,7 +248,7 @@ fn visible_update<F: Real>(
             buf.input[k] = input[c0 + k].to_f64() + bias[c0 + k];
         }
         let (i, o) = (&buf.input[..uw], &mut buf.out[..uw]);
-        layer.units.mean(i, rbm.beta, o);
+        layer.unit(u).mean(i, rbm.beta, o);
         for k in 0..uw {
             mean[c0 + k] = F::from_f64(o[k]);
         }
@@ -262,7 +262,7 @@ fn visible_update<F: Real>(
                 }
             }
             Update::Sample => {
-                layer.units.sample(i, rbm.beta, rng, o);
+                layer.unit(u).sample(i, rbm.beta, rng, o);
                 for k in 0..uw {
                     v[c0 + k] = F::from_f64(o[k]);
                 }

@@ -29,6 +29,25 @@
 //! both parts are sampled exactly. For β ≠ 1 substitute `y = √β h`:
 //! `β(I h − h²/2 − θ|h|) = (√β I) y − y²/2 − (√β θ)|y|`, hence
 //! `Γ_β(I; θ) = Γ_1(√β I; √β θ) − ½ ln β` and `h = y/√β`.
+//!
+//! **Per-unit thresholds and the θ gradient** (paper 002, Sec. 2.2: θ_μ is trained with w, b, c;
+//! the paper prints no formula, re-derived here). Each hidden unit μ has its own `θ_μ`
+//! (see [`crate::layer::Layer::unit`]). Differentiating `Γ_β(I; θ) = ln ∫ e^{β(I h − h²/2 − θ|h|)} dh`
+//! under the integral gives `∂Γ_β/∂θ = −β E[|h| | I]`. Since `ln p(v) = −β(U_v(v) − b·v) + Σ_μ Γ_β(I_μ(v); θ_μ) − ln Z`,
+//!
+//! `∂ ln p(v)/∂θ_μ = −β E[|h_μ| | v] + β ⟨E[|h_μ| | v]⟩_model`
+//!
+//! (the data term minus the model term of paper 002 eq. (5) with `∂E/∂θ_μ = |h_μ|`). The conditional
+//! absolute mean is closed form: in the β = 1 variable `y = √β h` the law is the mixture, with
+//! weight `w₊ = σ(L(a) − L(−b))`, of `N(a,1)` truncated to `y > 0` and `N(b,1)` truncated to `y < 0`.
+//! The positive part has `E[y] = a + λ(a)` and the negative part `E[−y] = −b + λ(−b)`, where
+//! `λ(x) = φ(x)/Φ(x) = 1/(√(2π) e^{L(x)})` is the inverse Mills ratio (finite for every `x` through the
+//! erfcx form of `L`). Hence
+//!
+//! `E[|h| | I] = (w₊ (a + λ(a)) + (1 − w₊)(−b + λ(−b))) / √β`, `a = √β(I − θ)`, `b = √β(I + θ)`
+//!
+//! ([`DoubleWell::abs_mean`]). Both bracketed terms are positive (`x + λ(x) > 0` for all `x`), so
+//! no cancellation occurs for large `|I|`.
 
 use crate::special::{
     LN_SQRT_2PI, ln_2cosh, log_phi_scaled, logaddexp, positive_truncated_moments, sample_std_normal_above, sigmoid,
@@ -278,6 +297,18 @@ impl DoubleWell {
         let m = wp * mp + (1.0 - wp) * mn;
         let second = wp * (vp + mp * mp) + (1.0 - wp) * (vn + mn * mn);
         (m, (second - m * m).max(0.0), sb)
+    }
+}
+
+impl DoubleWell {
+    /// Conditional absolute mean `E[|h| | I]` at inverse temperature β (module docs; re-derived,
+    /// paper 002 Sec. 2.1 potential). `−β E[|h| | I] = ∂Γ_β/∂θ`, the per-unit term of the θ gradient.
+    pub fn abs_mean(&self, input: f64, beta: f64) -> f64 {
+        let (a, b, la, lb, sb) = self.parts(input, beta);
+        let wp = sigmoid(la - lb);
+        let (mp, _) = positive_truncated_moments(a);
+        let (mn, _) = positive_truncated_moments(-b);
+        (wp * mp + (1.0 - wp) * mn) / sb
     }
 }
 

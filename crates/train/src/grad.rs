@@ -6,8 +6,13 @@
 //! Centred (Melchior, Fischer & Wiskott 2016; rbms `centered=True`), centres `v̄ = ⟨v⟩_D`,
 //! `h̄ = ⟨h⟩_D` of the minibatch: `g_W = β(Cov_D(v,h) − ⟨(v−v̄)(h−h̄)ᵀ⟩_M)`,
 //! `g_b = β(⟨v⟩_D − ⟨v⟩_M) − g_W h̄`, `g_c = β(⟨h⟩_D − ⟨h⟩_M) − g_Wᵀ v̄`.
+//!
+//! Double-well thresholds (hidden layer with [`model::ThetaMode::Trainable`]): since
+//! `∂E/∂θ_μ = |h_μ|`, paper 002 eq. (5) gives `g_θ = β(⟨E[|h_μ| | v]⟩_M − ⟨E[|h_μ| | v]⟩_D)`
+//! (re-derived in [`model::units`]), with the closed-form conditional absolute mean in both terms.
+//! Centring reparametrises `(W, b, c)` only, so `g_θ` is the same in both forms.
 
-use model::{Moments, Rbm, Real};
+use model::{Moments, Rbm, Real, ThetaMode};
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
@@ -20,6 +25,8 @@ pub struct Stats<F: Real> {
     pub v: Array1<F>,
     /// `⟨h⟩`.
     pub h: Array1<F>,
+    /// `⟨E[|h_μ| | v]⟩` of a double-well hidden layer with trainable θ, else `None`.
+    pub abs_h: Option<Array1<F>>,
 }
 
 /// A gradient (or an update) for `(W, b, c)`.
@@ -31,6 +38,8 @@ pub struct Grad<F: Real> {
     pub vbias: Array1<F>,
     /// Hidden bias.
     pub hbias: Array1<F>,
+    /// Per-unit double-well thresholds θ_μ of the hidden layer (`Some` only when they are trainable).
+    pub theta: Option<Array1<F>>,
 }
 
 impl<F: Real> Grad<F> {
@@ -40,26 +49,39 @@ impl<F: Real> Grad<F> {
             w: Array2::zeros(rbm.weights.dim()),
             vbias: Array1::zeros(rbm.visible.width()),
             hbias: Array1::zeros(rbm.hidden.width()),
+            theta: theta_trainable(rbm).then(|| Array1::zeros(rbm.hidden.n_units)),
         }
     }
     /// True when every entry is finite.
     pub fn is_finite(&self) -> bool {
-        self.w.iter().chain(self.vbias.iter()).chain(self.hbias.iter()).all(|x| x.is_finite())
+        self.w
+            .iter()
+            .chain(self.vbias.iter())
+            .chain(self.hbias.iter())
+            .chain(self.theta.iter().flatten())
+            .all(|x| x.is_finite())
     }
 }
 
-/// Statistics of visible rows with hidden magnetisations: `⟨v E[h|v]ᵀ⟩`, `⟨v⟩`, `⟨E[h|v]⟩`.
+/// Whether the hidden layer has trainable double-well thresholds.
+pub fn theta_trainable<F: Real>(rbm: &Rbm<F>) -> bool {
+    rbm.hidden.theta_mode == ThetaMode::Trainable
+}
+
+/// Statistics of visible rows with hidden magnetisations: `⟨v E[h|v]ᵀ⟩`, `⟨v⟩`, `⟨E[h|v]⟩`, and
+/// `⟨E[|h| | v]⟩` when the hidden θ is trainable (module docs).
 pub fn stats_from_visible<F: Real>(rbm: &Rbm<F>, v: ArrayView2<F>) -> model::Result<Stats<F>> {
     let mh = rbm.hidden_mean(v)?;
     let n = F::from_f64(1.0 / v.nrows() as f64);
     let mut vh = Array2::zeros(rbm.weights.dim());
     general_mat_mul(n, &v.t(), &mh, F::zero(), &mut vh);
-    Ok(Stats { vh, v: v.sum_axis(Axis(0)) * n, h: mh.sum_axis(Axis(0)) * n })
+    let abs_h = if theta_trainable(rbm) { Some(rbm.hidden_abs_mean(v)?.sum_axis(Axis(0)) * n) } else { None };
+    Ok(Stats { vh, v: v.sum_axis(Axis(0)) * n, h: mh.sum_axis(Axis(0)) * n, abs_h })
 }
 
-/// Statistics from exact f64 moments.
+/// Statistics from exact f64 moments (`abs_h` is left `None`; see [`model::exact::model_hidden_abs_mean`]).
 pub fn stats_from_moments<F: Real>(m: &Moments) -> Stats<F> {
-    Stats { vh: m.vh.mapv(F::from_f64), v: m.v.mapv(F::from_f64), h: m.h.mapv(F::from_f64) }
+    Stats { vh: m.vh.mapv(F::from_f64), v: m.v.mapv(F::from_f64), h: m.h.mapv(F::from_f64), abs_h: None }
 }
 
 fn outer<F: Real>(a: &Array1<F>, b: &Array1<F>) -> Array2<F> {
@@ -79,5 +101,9 @@ pub fn gradient<F: Real>(beta: f64, pos: &Stats<F>, neg: &Stats<F>, centered: bo
         gv = gv - w.dot(hb);
         gh = gh - w.t().dot(vb);
     }
-    Grad { w: w * b, vbias: gv * b, hbias: gh * b }
+    let theta = match (&pos.abs_h, &neg.abs_h) {
+        (Some(d), Some(m)) => Some((m - d) * b),
+        _ => None,
+    };
+    Grad { w: w * b, vbias: gv * b, hbias: gh * b, theta }
 }

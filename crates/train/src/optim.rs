@@ -1,9 +1,11 @@
 //! Parameter updates: fixed-rate SGD (ascent) and Adam. Biases with [`model::BiasMode::Frozen`]
-//! or `Off` are never changed.
+//! or `Off` are never changed; double-well thresholds θ_μ of the hidden layer change only with
+//! [`model::ThetaMode::Trainable`] and a gradient that carries them.
 
 use crate::config::Optimizer;
 use crate::grad::Grad;
-use model::{BiasMode, Rbm, Real};
+use model::{BiasMode, Rbm, Real, ThetaMode};
+use ndarray::Array1;
 
 /// Optimiser state (Adam moments; empty for SGD), part of a [`crate::Checkpoint`].
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,13 @@ impl<F: Real> Default for OptState<F> {
     }
 }
 
+/// The θ gradient when the hidden thresholds are trainable and `g` carries one of the right length.
+fn theta_grad<'g, F: Real>(rbm: &Rbm<F>, g: &'g Grad<F>) -> Option<&'g Array1<F>> {
+    let n = rbm.hidden.theta.as_ref()?.len();
+    (rbm.hidden.theta_mode == ThetaMode::Trainable).then_some(())?;
+    g.theta.as_ref().filter(|t| t.len() == n)
+}
+
 /// Apply one ascent step with gradient `g` to `rbm`.
 pub fn step<F: Real>(opt: &Optimizer, state: &mut OptState<F>, rbm: &mut Rbm<F>, g: &Grad<F>) {
     state.t += 1;
@@ -36,6 +45,9 @@ pub fn step<F: Real>(opt: &Optimizer, state: &mut OptState<F>, rbm: &mut Rbm<F>,
             }
             if upd_h {
                 rbm.hidden.bias.scaled_add(lr, &g.hbias);
+            }
+            if let (Some(gt), Some(t)) = (theta_grad(rbm, g), rbm.hidden.theta.as_mut()) {
+                t.scaled_add(lr.to_f64(), &gt.mapv(|x| x.to_f64()));
             }
         }
         Optimizer::Adam { lr, beta1, beta2, eps } => {
@@ -75,6 +87,24 @@ pub fn step<F: Real>(opt: &Optimizer, state: &mut OptState<F>, rbm: &mut Rbm<F>,
                     s.hbias.as_slice_mut().expect("contiguous"),
                     g.hbias.as_slice().expect("contiguous"),
                 );
+            }
+            if let (Some(gt), Some(t)) = (theta_grad(rbm, g), rbm.hidden.theta.as_mut()) {
+                // θ is stored in f64; its Adam moments in F like the other blocks.
+                let n = t.len();
+                let mt = m.theta.get_or_insert_with(|| Array1::zeros(n));
+                let st = s.theta.get_or_insert_with(|| Array1::zeros(n));
+                let old = t.mapv(F::from_f64);
+                let mut p = old.clone();
+                adam(
+                    p.as_slice_mut().expect("contiguous"),
+                    mt.as_slice_mut().expect("contiguous"),
+                    st.as_slice_mut().expect("contiguous"),
+                    gt.as_slice().expect("contiguous"),
+                );
+                // Add the F-rounded increment to the f64 value, so f64 storage loses nothing.
+                for (x, (&new, &o)) in t.iter_mut().zip(p.iter().zip(old.iter())) {
+                    *x += (new - o).to_f64();
+                }
             }
         }
     }

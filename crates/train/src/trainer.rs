@@ -11,7 +11,7 @@
 use crate::config::{LlEval, Sampler, Schedule, TrainConfig};
 use crate::error::{Error, Result, hyper};
 use crate::eval::{LlEstimate, log_likelihoods};
-use crate::grad::{Stats, gradient, stats_from_moments, stats_from_visible};
+use crate::grad::{Stats, gradient, stats_from_moments, stats_from_visible, theta_trainable};
 use crate::optim::{OptState, step};
 use model::{Chains, Rbm, Real, gibbs_from_visible};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -95,6 +95,9 @@ impl<F: Real> Trainer<F> {
         config.validate()?;
         if !rbm.is_finite() {
             return Err(Error::NonFinite { what: "initial parameters", update: 0, epoch: 0 });
+        }
+        if rbm.visible.theta_mode == model::ThetaMode::Trainable {
+            return Err(hyper("visible theta_mode", "only hidden double-well thresholds can be trained"));
         }
         let seed = config.seed;
         Ok(Trainer {
@@ -226,7 +229,13 @@ impl<F: Real> Trainer<F> {
                 gibbs_from_visible(&st.rbm, &mut c, k, seed, t)?;
                 stats_from_visible(&st.rbm, c.v.view())?
             }
-            Sampler::Exact => stats_from_moments(&model::exact::model_moments(&st.rbm)?.1),
+            Sampler::Exact => {
+                let mut s: Stats<F> = stats_from_moments(&model::exact::model_moments(&st.rbm)?.1);
+                if theta_trainable(&st.rbm) {
+                    s.abs_h = Some(model::exact::model_hidden_abs_mean(&st.rbm)?.mapv(F::from_f64));
+                }
+                s
+            }
         };
         let g = gradient(st.rbm.beta, &pos, &neg, self.config.centered);
         if !g.is_finite() {

@@ -6,10 +6,15 @@
 //!   site, `a` the Potts state (0 for other units), `mu` the hidden unit. Load a matrix in numpy with
 //!   `df[df.checkpoint == c].pivot(index="i", columns="mu", values="w")`.
 //! * `biases`: `checkpoint, update, epoch, layer ("visible"|"hidden"), i, a, value`.
+//! * `theta`: `checkpoint, update, epoch, mu, theta` — the double-well thresholds θ_μ of every hidden
+//!   unit at each checkpoint (constant with `theta_mode: frozen`, learned with `trainable`); zero rows
+//!   for other hidden unit types.
 //! * `curve`: one row per checkpoint: `train_ll`, `test_ll` (nats per sample), their per-unit values
 //!   and standard errors, `log_z`, `ll_method` ("exact"|"ais"|"none"), `weight_norm`, and
 //!   `task_chain_sweeps` (constant: Gibbs chain sweeps this task did, for throughput reports).
-//! * `chains`: final persistent chains, one row per chain, `v` a fixed-width i8 column (Potts: state index).
+//! * `chains`: final persistent chains, one row per chain, `v` a fixed-width i8 column (Potts: state index;
+//!   Gaussian visible units: `x`, f32). Samplers without persistent chains (`exact`, `cd`, `rdm`)
+//!   publish zero rows with the same columns, so readers need no special case.
 //! * `state`: everything needed to resume (`block, index, value`), consumed by `rbm_train_resume`.
 
 // Column-oriented accumulators are tuples of vectors, one per output column.
@@ -19,7 +24,7 @@ use crate::codec;
 use crate::fp::fingerprint;
 use anyhow::{Context, bail};
 use arrow::record_batch::RecordBatch;
-use model::{BiasMode, Chains, Real, Units};
+use model::{BiasMode, Chains, Real, ThetaMode, Units};
 use ndarray::{Array1, Array2, ArrayView2};
 use pipeline::table::{self, TableBuilder};
 use pipeline::{
@@ -50,8 +55,25 @@ fn model_params() -> Vec<ParamSpec> {
         ParamSpec::new("visible_precision", T::Float, "precision of Gaussian visible units").default(Value::Float(1.0)),
         ParamSpec::new("hidden_precision", T::Float, "precision of Gaussian hidden units (paper 001: N)")
             .default(Value::Float(1.0)),
-        ParamSpec::new("theta", T::Float, "double-well parameter θ of U(h) = h²/2 + θ|h|").default(Value::Float(0.0)),
+        ParamSpec::new("theta", T::Float, "double-well parameter θ of U(h) = h²/2 + θ|h| (initial θ_μ when trainable)")
+            .default(Value::Float(0.0)),
+        ParamSpec::new(
+            "theta_mode",
+            T::Str,
+            "frozen | trainable: learn one θ_μ per double-well hidden unit (paper 002 Sec. 2.2)",
+        )
+        .default(s("frozen")),
     ]
+}
+
+fn theta_mode(p: &Params) -> Result<ThetaMode, String> {
+    let hid = p_str(p, "hidden");
+    match p.get("theta_mode").and_then(Value::as_str).unwrap_or("frozen") {
+        "frozen" => Ok(ThetaMode::Frozen),
+        "trainable" if hid == "double_well" => Ok(ThetaMode::Trainable),
+        "trainable" => Err(format!("theta_mode trainable needs double_well hidden units, got `{hid}`")),
+        o => Err(format!("theta_mode must be frozen or trainable, got `{o}`")),
+    }
 }
 
 fn units(kind: &str, states: i64, precision: f64, theta: f64) -> Result<Units, String> {
@@ -246,7 +268,7 @@ impl StageKind for RbmTrain {
             },
             params,
             inputs,
-            outputs: vec!["weights", "biases", "curve", "chains", "state"],
+            outputs: vec!["weights", "biases", "curve", "chains", "state", "theta"],
             code: fingerprint(&["model", "train"], MODULE),
         }
     }
@@ -257,6 +279,7 @@ impl StageKind for RbmTrain {
             return Err(format!("n_hidden must be >= 1, got {}", p_i64(p, "n_hidden")));
         }
         config(p)?;
+        theta_mode(p)?;
         bias_mode(p_str(p, "visible_bias"))?;
         bias_mode(p_str(p, "hidden_bias"))?;
         if !matches!(p_str(p, "visible_bias_init"), "zero" | "data_mean") {
@@ -350,7 +373,21 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
     let nh = ctx.usize("n_hidden")?;
     let mut start_update = 0u64;
     let mut trainer = if resume {
-        let ck = state_from_table::<F>(&ctx.input("from")?.table, vis, hid, nv, nh, p)?;
+        let from = ctx.input("from")?;
+        let ck = state_from_table::<F>(&from.table, vis, hid, nv, nh, p)?;
+        // A block continues the run of the previous one: a different sampler would silently
+        // change the run (a PCD block after an exact one would start fresh random chains).
+        let sampler = p_str(p, "sampler");
+        if let Some(prev) = from.params.get("sampler").and_then(Value::as_str) {
+            anyhow::ensure!(
+                prev == sampler,
+                "rbm_train_resume: the previous block used sampler `{prev}`, this one `{sampler}`; a resumed run must keep its sampler"
+            );
+        }
+        anyhow::ensure!(
+            ck.chains.is_some() || !matches!(cfg.sampler, Sampler::Pcd { .. }) || ck.update == 0,
+            "rbm_train_resume: sampler pcd needs the persistent chains, but the resume state holds none (was the previous block trained with sampler exact, cd or rdm?)"
+        );
         start_update = ck.update;
         train::Trainer::resume(ck, cfg.clone())?
     } else {
@@ -365,7 +402,8 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
             hidden_bias_mode: bias_mode(ctx.str("hidden_bias")?).map_err(anyhow::Error::msg)?,
             seed: cfg.seed,
         };
-        let rbm = train::init_rbm(vis, nv, hid, nh, &init, train_x.view())?;
+        let mut rbm = train::init_rbm(vis, nv, hid, nh, &init, train_x.view())?;
+        rbm.hidden = rbm.hidden.with_theta_mode(theta_mode(p).map_err(anyhow::Error::msg)?)?;
         train::Trainer::new(rbm, cfg.clone())?
     };
     let stop = match ctx.usize("stop_epoch")? {
@@ -396,7 +434,7 @@ fn train_stage<F: Real>(ctx: &StageCtx, resume: bool) -> anyhow::Result<Outputs>
         Sampler::Exact => 0,
     };
     let mut out = tables.finish()?;
-    out.push(("chains".into(), chains_table(last.chains.as_ref(), vis)?));
+    out.push(("chains".into(), chains_table(last.chains.as_ref(), vis, nv)?));
     out.push(("state".into(), state_table(last)?));
     Ok(out)
 }
@@ -406,6 +444,7 @@ struct Tables {
     w: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<f64>),
     b: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<String>, Vec<i64>, Vec<i64>, Vec<f64>),
     c: Vec<(i64, i64, f64, [f64; 6], f64, String, f64)>,
+    th: (Vec<i64>, Vec<i64>, Vec<f64>, Vec<i64>, Vec<f64>),
     task_chain_sweeps: i64,
 }
 
@@ -441,6 +480,13 @@ impl Tables {
                 self.b.5.push((j % pw) as i64);
                 self.b.6.push(b.to_f64());
             }
+        }
+        for (mu, t) in rbm.hidden.thetas().into_iter().flatten().enumerate() {
+            self.th.0.push(ck);
+            self.th.1.push(upd);
+            self.th.2.push(r.epoch);
+            self.th.3.push(mu as i64);
+            self.th.4.push(t);
         }
         let nan = f64::NAN;
         let (tr, te) = (r.train_ll.as_ref(), r.test_ll.as_ref());
@@ -505,7 +551,20 @@ impl Tables {
             .f64("weight_norm", c.iter().map(|r| r.6).collect())
             .i64("task_chain_sweeps", vec![self.task_chain_sweeps; c.len()])
             .build()?;
-        Ok(vec![("weights".into(), weights), ("biases".into(), biases), ("curve".into(), curve)])
+        let th = self.th;
+        let theta = TableBuilder::new()
+            .i64("checkpoint", th.0)
+            .i64("update", th.1)
+            .f64("epoch", th.2)
+            .i64("mu", th.3)
+            .f64("theta", th.4)
+            .build()?;
+        Ok(vec![
+            ("weights".into(), weights),
+            ("biases".into(), biases),
+            ("curve".into(), curve),
+            ("theta".into(), theta),
+        ])
     }
 }
 
@@ -517,9 +576,19 @@ fn visible_states<F: Real>(v: ArrayView2<F>, vis: Units) -> anyhow::Result<Array
     })
 }
 
-fn chains_table<F: Real>(chains: Option<&Chains<F>>, vis: Units) -> anyhow::Result<RecordBatch> {
+/// The `chains` output: one row per persistent chain (`chain`, then the visible states as `v`, i8
+/// per site, or `x`, f32 per site for Gaussian units). A sampler without persistent chains
+/// (exact, CD, Rdm) gives zero rows with the same columns and widths as a PCD run of the model.
+fn chains_table<F: Real>(chains: Option<&Chains<F>>, vis: Units, n_sites: usize) -> anyhow::Result<RecordBatch> {
     let Some(c) = chains else {
-        return codec::put_i8_rows(TableBuilder::new().i64("chain", vec![]), "v", &Array2::zeros((0, 1)))?.build();
+        // Arrow cannot build a fixed-width binary column from zero rows, so build one row of
+        // zeros and slice it away: the schema stays exactly that of a non-empty table.
+        let one = TableBuilder::new().i64("chain", vec![0]);
+        let one = match vis {
+            Units::Gaussian { .. } => codec::put_f32_rows(one, "x", &Array2::zeros((1, n_sites)))?,
+            _ => codec::put_i8_rows(one, "v", &Array2::zeros((1, n_sites)))?,
+        };
+        return Ok(one.build()?.slice(0, 0));
     };
     if let Units::Gaussian { .. } = vis {
         let x = c.v.mapv(|x| x.to_f64());
@@ -546,6 +615,9 @@ fn state_table<F: Real>(c: &Checkpoint<F>) -> anyhow::Result<RecordBatch> {
     put("weights", &mut c.rbm.weights.iter().map(|x| x.to_f64()));
     put("visible_bias", &mut c.rbm.visible.bias.iter().map(|x| x.to_f64()));
     put("hidden_bias", &mut c.rbm.hidden.bias.iter().map(|x| x.to_f64()));
+    if let Some(t) = &c.rbm.hidden.theta {
+        put("hidden_theta", &mut t.iter().copied());
+    }
     if let Some(ch) = &c.chains {
         put("chains_shape", &mut [ch.v.nrows() as f64, ch.v.ncols() as f64, ch.h.ncols() as f64].into_iter());
         put("chains_v", &mut ch.v.iter().map(|x| x.to_f64()));
@@ -556,6 +628,9 @@ fn state_table<F: Real>(c: &Checkpoint<F>) -> anyhow::Result<RecordBatch> {
             put(&format!("opt_{tag}_w"), &mut g.w.iter().map(|x| x.to_f64()));
             put(&format!("opt_{tag}_vbias"), &mut g.vbias.iter().map(|x| x.to_f64()));
             put(&format!("opt_{tag}_hbias"), &mut g.hbias.iter().map(|x| x.to_f64()));
+            if let Some(t) = &g.theta {
+                put(&format!("opt_{tag}_theta"), &mut t.iter().map(|x| x.to_f64()));
+            }
         }
     }
     TableBuilder::new().str("block", blocks).i64("index", index).f64("value", values).build()
@@ -595,6 +670,10 @@ fn state_from_table<F: Real>(
     rbm.hidden = rbm.hidden.with_bias(Array1::from(get("hidden_bias")?).mapv(F::from_f64))?;
     rbm.visible = rbm.visible.with_bias_mode(bias_mode(p_str(p, "visible_bias")).map_err(anyhow::Error::msg)?);
     rbm.hidden = rbm.hidden.with_bias_mode(bias_mode(p_str(p, "hidden_bias")).map_err(anyhow::Error::msg)?);
+    if let Some(t) = m.get("hidden_theta") {
+        rbm.hidden = rbm.hidden.with_theta(Array1::from(t.clone()))?;
+    }
+    rbm.hidden = rbm.hidden.with_theta_mode(theta_mode(p).map_err(anyhow::Error::msg)?)?;
     rbm = rbm.with_beta(meta[3])?;
     let chains = match m.get("chains_shape") {
         Some(sh) => {
@@ -612,6 +691,7 @@ fn state_from_table<F: Real>(
             w: Array2::from_shape_vec((r, c), w.iter().map(|x| F::from_f64(*x)).collect())?,
             vbias: Array1::from(get(&format!("opt_{tag}_vbias"))?).mapv(F::from_f64),
             hbias: Array1::from(get(&format!("opt_{tag}_hbias"))?).mapv(F::from_f64),
+            theta: m.get(&format!("opt_{tag}_theta")).map(|t| t.iter().map(|x| F::from_f64(*x)).collect()),
         }))
     };
     let opt = train::optim::OptState { t: meta[2] as u64, m: grad("m")?, s: grad("s")? };
@@ -627,6 +707,12 @@ fn rbm_at<F: Real>(
 ) -> anyhow::Result<(model::Rbm<F>, i64, f64)> {
     let p = &weights.params;
     let (vis, hid) = layer_units(p).map_err(anyhow::Error::msg)?;
+    // The trained θ_μ live in the `theta` output, which these consumers do not read: refuse rather
+    // than silently rebuild the machine with the initial θ.
+    anyhow::ensure!(
+        theta_mode(p).map_err(anyhow::Error::msg)? == ThetaMode::Frozen,
+        "machines trained with theta_mode trainable cannot be rebuilt from weights and biases alone (θ_μ is in the `theta` table)"
+    );
     let t = &weights.table;
     let ck = table::col_i64(t, "checkpoint")?;
     let last = *ck.iter().max().ok_or_else(|| anyhow::anyhow!("weights table is empty"))?;
@@ -829,3 +915,8 @@ impl StageKind for RbmLoglik {
         Ok(vec![("loglik".into(), t)])
     }
 }
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod theta_tests;

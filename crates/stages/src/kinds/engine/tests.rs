@@ -9,14 +9,23 @@ use std::collections::BTreeMap;
 
 const N_VISIBLE: usize = 6;
 
-/// Every parameter of the train stage at its default, then `over`.
-fn params(over: &[(&str, Value)]) -> Params {
+/// Every parameter of the train stage at its default, then `base`, then `over` (shared with the
+/// θ tests).
+pub(super) fn train_params(base: &[(&str, Value)], over: &[(&str, Value)]) -> Params {
     let mut p: Params = RbmTrain { resume: false }
         .info()
         .params
         .into_iter()
         .filter_map(|s| s.default.map(|d| (s.name.to_string(), d)))
         .collect();
+    for (k, v) in base.iter().chain(over).cloned() {
+        p.insert(k.to_string(), v);
+    }
+    p
+}
+
+/// The train parameters of these tests: an Ising × 2 machine trained by exact enumeration.
+fn params(over: &[(&str, Value)]) -> Params {
     let base = [
         ("visible", s("ising")),
         ("hidden", s("ising")),
@@ -29,10 +38,7 @@ fn params(over: &[(&str, Value)]) -> Params {
         ("ll", s("none")),
         ("seed", Value::Int(7)),
     ];
-    for (k, v) in base.into_iter().chain(over.iter().cloned()) {
-        p.insert(k.to_string(), v);
-    }
-    p
+    train_params(&base, over)
 }
 
 /// 40 seeded random rows: ±1 spins in `v`, or uniform values in [-1.5, 1.5) in `x` for Gaussian units.
@@ -56,10 +62,20 @@ fn upstream(stage: &str, params: Params, table: RecordBatch) -> Upstream {
 
 /// Runs the train stage (`from`: the upstream state of a resumed block).
 fn train(p: &Params, gaussian: bool, from: Option<Upstream>) -> anyhow::Result<BTreeMap<String, RecordBatch>> {
+    run_stage(p, data(gaussian), from)
+}
+
+/// Runs the train stage on `data` (`from`: the upstream state of a resumed block; shared with the
+/// θ tests).
+pub(super) fn run_stage(
+    p: &Params,
+    data: RecordBatch,
+    from: Option<Upstream>,
+) -> anyhow::Result<BTreeMap<String, RecordBatch>> {
     let kind = RbmTrain { resume: from.is_some() };
     kind.check(p).map_err(anyhow::Error::msg)?;
     let mut inputs = BTreeMap::new();
-    inputs.insert("data".to_string(), vec![upstream("data", Params::new(), data(gaussian))]);
+    inputs.insert("data".to_string(), vec![upstream("data", Params::new(), data)]);
     if let Some(f) = from {
         inputs.insert("from".to_string(), vec![f]);
     }

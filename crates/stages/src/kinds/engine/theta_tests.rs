@@ -10,12 +10,6 @@ use std::collections::BTreeMap;
 /// Train-stage parameters: defaults, then an Ising × 2 double-well machine (θ₀ = −1) trained
 /// with the exact gradient, then `over`.
 fn params(over: &[(&str, Value)]) -> Params {
-    let mut p: Params = RbmTrain { resume: false }
-        .info()
-        .params
-        .into_iter()
-        .filter_map(|s| s.default.map(|d| (s.name.to_string(), d)))
-        .collect();
     let base = [
         ("visible", s("ising")),
         ("hidden", s("double_well")),
@@ -32,10 +26,7 @@ fn params(over: &[(&str, Value)]) -> Params {
         ("weight_std", Value::Float(0.5)),
         ("seed", Value::Int(3)),
     ];
-    for (k, v) in base.into_iter().chain(over.iter().cloned()) {
-        p.insert(k.to_string(), v);
-    }
-    p
+    super::tests::train_params(&base, over)
 }
 
 /// 30 seeded ±1 rows of 5 spins.
@@ -46,22 +37,7 @@ fn data() -> RecordBatch {
 }
 
 fn run(p: &Params, from: Option<Upstream>) -> anyhow::Result<BTreeMap<String, RecordBatch>> {
-    let kind = RbmTrain { resume: from.is_some() };
-    kind.check(p).map_err(anyhow::Error::msg)?;
-    let mut inputs = BTreeMap::new();
-    let up = |stage: &str, params: Params, table| Upstream {
-        key: format!("{stage}-key"),
-        stage: stage.into(),
-        params,
-        table,
-    };
-    inputs.insert("data".to_string(), vec![up("data", Params::new(), data())]);
-    if let Some(f) = from {
-        inputs.insert("from".to_string(), vec![f]);
-    }
-    let progress = |_: u64, _: u64| {};
-    let ctx = StageCtx { params: p, inputs, progress: &progress };
-    Ok(kind.run(&ctx)?.into_iter().collect())
+    super::tests::run_stage(p, data(), from)
 }
 
 /// θ_μ at checkpoint `ck` of a `theta` table.

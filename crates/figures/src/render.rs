@@ -62,6 +62,49 @@ fn color(i: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
+/// Palette indices handed to series whose layer names no `color`: in palette order, skipping
+/// the indices other layers of the figure fix, so that an automatic series never shares a
+/// colour with a fixed one (until the palette is exhausted, then it wraps around). A label
+/// seen before gets its colour again: a line layer and a points layer drawing the same
+/// series (same label) match, and the legend lists the label once.
+#[derive(Debug, Clone)]
+struct AutoColors {
+    fixed: Vec<usize>,
+    next: usize,
+    by_label: BTreeMap<String, usize>,
+}
+
+impl AutoColors {
+    fn new(fixed: impl IntoIterator<Item = usize>) -> Self {
+        let mut fixed: Vec<usize> = fixed.into_iter().map(|c| c % PALETTE.len()).collect();
+        fixed.sort_unstable();
+        fixed.dedup();
+        Self { fixed, next: 0, by_label: BTreeMap::new() }
+    }
+
+    /// The colour of a series with this label (a fresh one for a new or absent label).
+    fn for_label(&mut self, label: Option<&str>) -> usize {
+        if let Some(&c) = label.and_then(|l| self.by_label.get(l)) {
+            return c;
+        }
+        let c = self.take();
+        if let Some(l) = label {
+            self.by_label.insert(l.to_string(), c);
+        }
+        c
+    }
+
+    fn take(&mut self) -> usize {
+        if self.fixed.len() < PALETTE.len() {
+            while self.fixed.contains(&(self.next % PALETTE.len())) {
+                self.next += 1;
+            }
+        }
+        self.next += 1;
+        self.next - 1
+    }
+}
+
 /// Tables of one layer: every part of `stage.output`.
 pub type LayerTables = Vec<RecordBatch>;
 
@@ -89,15 +132,15 @@ fn layer_series(
     l: &Layer,
     tables: &[RecordBatch],
     panel: Option<(&str, f64)>,
-    next_color: &mut usize,
+    next_color: &mut AutoColors,
 ) -> anyhow::Result<Vec<Series>> {
     if l.kind == LayerKind::Heatmap {
         // Drawn as cells by `crate::heatmap`, not as a series.
         return Ok(Vec::new());
     }
-    // series value -> rows (x, y)
-    let mut groups: BTreeMap<u64, Vec<(f64, f64)>> = BTreeMap::new();
-    let mut order: Vec<u64> = Vec::new();
+    // series value (as its label text) -> rows (x, y); series in order of first appearance.
+    let mut groups: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
     for t in tables {
         let xs = table::col_f64(t, &l.x).with_context(|| format!("layer from {}.{}", l.stage, l.output))?;
         let ys = match &l.y {
@@ -105,7 +148,7 @@ fn layer_series(
             None => vec![0.0; xs.len()],
         };
         let pcol = panel.and_then(|(c, _)| column_or_none(t, c));
-        let scol = l.series.as_ref().map(|s| table::col_f64(t, s)).transpose()?;
+        let scol = l.series.as_ref().map(|s| series_values(t, s)).transpose()?;
         let filters: Vec<(Vec<f64>, f64)> =
             l.filter.iter().map(|(c, v)| Ok((table::col_f64(t, c)?, *v))).collect::<anyhow::Result<_>>()?;
         for i in 0..xs.len() {
@@ -117,9 +160,9 @@ fn layer_series(
             if filters.iter().any(|(c, v)| c[i] != *v) {
                 continue;
             }
-            let s = scol.as_ref().map(|c| c[i]).unwrap_or(0.0).to_bits();
+            let s = scol.as_ref().map(|c| c[i].clone()).unwrap_or_default();
             if !groups.contains_key(&s) {
-                order.push(s);
+                order.push(s.clone());
             }
             groups.entry(s).or_default().push((xs[i], ys[i]));
         }
@@ -149,18 +192,24 @@ fn layer_series(
         };
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
         let label = match (&l.label, &l.series) {
-            (Some(lab), Some(_)) => Some(lab.replace("{value}", &fmt_val(f64::from_bits(s)))),
+            (Some(lab), Some(_)) => Some(lab.replace("{value}", &s)),
             (Some(lab), None) => Some(lab.clone()),
-            (None, Some(sc)) => Some(format!("{sc} = {}", fmt_val(f64::from_bits(s)))),
+            (None, Some(sc)) => Some(format!("{sc} = {s}")),
             (None, None) => None,
         };
-        let c = l.color.unwrap_or_else(|| {
-            *next_color += 1;
-            *next_color - 1
-        });
+        let c = l.color.unwrap_or_else(|| next_color.for_label(label.as_deref()));
         out.push(Series { label, kind: l.kind, style: l.style, color: c, pts });
     }
     Ok(out)
+}
+
+/// Values of a layer's `series` column as label text: numbers (formatted as in labels) or
+/// strings (e.g. an estimator's name).
+fn series_values(t: &RecordBatch, c: &str) -> anyhow::Result<Vec<String>> {
+    match t.schema().field_with_name(c).map(|f| f.data_type().clone()) {
+        Ok(arrow::datatypes::DataType::Utf8 | arrow::datatypes::DataType::LargeUtf8) => table::col_str(t, c),
+        _ => Ok(table::col_f64(t, c)?.into_iter().map(fmt_val).collect()),
+    }
 }
 
 fn tf(v: f64, log: bool) -> f64 {
@@ -284,7 +333,7 @@ where
             crate::raster::draw_panel(area, spec, l, o, ts, panel, &caption)?;
             continue;
         }
-        let mut next_color = 0;
+        let mut next_color = AutoColors::new(spec.layers.iter().filter_map(|l| l.color));
         let mut series = Vec::new();
         for l in &spec.layers {
             let ts = tables.get(&(l.stage.clone(), l.output.clone())).map(|v| v.as_slice()).unwrap_or(&[]);
@@ -341,10 +390,10 @@ where
         }
         let mut chart = cb.build_cartesian_2d(xr.0..xr.1, yr.0..yr.1).map_err(err)?;
         let xfmt = move |v: &f64| {
-            if xl { fmt_tick(10f64.powf(*v)) } else { fmt_tick(*v) }
+            if xl { fmt_tick(round_sig(10f64.powf(*v), 3)) } else { fmt_tick(*v) }
         };
         let yfmt = move |v: &f64| {
-            if yl { fmt_tick(10f64.powf(*v)) } else { fmt_tick(*v) }
+            if yl { fmt_tick(round_sig(10f64.powf(*v), 3)) } else { fmt_tick(*v) }
         };
         chart
             .configure_mesh()
@@ -358,6 +407,8 @@ where
             .draw()
             .map_err(err)?;
         let mut any_label = false;
+        // A label drawn by an earlier layer (the same series as line and as points) is listed once.
+        let mut legend_seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         for (o, cells) in &heat {
             let zr = crate::heatmap::z_range(o, &[cells]);
             let (hx, hy) = (0.5 * cells.size.0, 0.5 * cells.size.1);
@@ -443,7 +494,7 @@ where
                     }
                 }
             };
-            if let Some(lab) = &s.label {
+            if let Some(lab) = s.label.as_ref().filter(|l| legend_seen.insert((*l).clone())) {
                 any_label = true;
                 anno.label(lab.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));
@@ -473,6 +524,16 @@ where
     Ok(())
 }
 
+/// `v` rounded to `digits` significant digits (tick labels of a log axis, whose ticks sit at
+/// round values of log10 v and so at ragged values of v).
+fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
 fn fmt_tick(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
@@ -483,5 +544,59 @@ fn fmt_tick(v: f64) -> String {
         let s = format!("{v:.4}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
         s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_may_be_a_string_column_and_label_each_curve_by_its_value() {
+        let root = pipeline::yaml::parse_str(
+            "title: t\nx: {column: d, label: d, scale: log}\ny: {label: th}\nlayers:\n  - {from: c.thresholds, kind: line, y: threshold, series: method, label: \"{value}\"}\n  - {from: c.thresholds, kind: points, y: threshold, series: method}\n",
+            std::path::Path::new("t.yaml"),
+        )
+        .unwrap();
+        let f = crate::spec::parse("f", &root).unwrap();
+        let t = pipeline::table::TableBuilder::new()
+            .f64("d", vec![1000.0, 2000.0, 1000.0, 2000.0])
+            .str("method", ["PCA", "PCA", "L-BFGS", "L-BFGS"].map(String::from).to_vec())
+            .f64("threshold", vec![0.7, 0.71, 0.9, 0.85])
+            .build()
+            .unwrap();
+        let mut next = AutoColors::new([]);
+        let s = layer_series(&f.layers[0], std::slice::from_ref(&t), None, &mut next).unwrap();
+        let got: Vec<(Option<String>, Vec<f64>)> =
+            s.iter().map(|s| (s.label.clone(), s.pts.iter().map(|p| p.1).collect())).collect();
+        assert_eq!(got, vec![(Some("PCA".into()), vec![0.7, 0.71]), (Some("L-BFGS".into()), vec![0.9, 0.85])]);
+        assert_ne!(s[0].color, s[1].color);
+        let unlabeled = layer_series(&f.layers[1], std::slice::from_ref(&t), None, &mut next).unwrap();
+        assert_eq!(unlabeled[0].label.as_deref(), Some("method = PCA"));
+        assert!(unlabeled.iter().all(|u| u.color != s[0].color && u.color != s[1].color));
+        // The same labels in a second layer (points over the lines) reuse the lines' colours.
+        let again = layer_series(&f.layers[0], std::slice::from_ref(&t), None, &mut next).unwrap();
+        assert_eq!(again.iter().map(|x| x.color).collect::<Vec<_>>(), s.iter().map(|x| x.color).collect::<Vec<_>>());
+        let mut tables = BTreeMap::new();
+        tables.insert(("c".to_string(), "thresholds".to_string()), vec![t]);
+        render_rgb(&f, &tables, "footer").unwrap();
+    }
+
+    #[test]
+    fn log_axis_ticks_show_three_significant_digits() {
+        assert_eq!(fmt_tick(round_sig(501.1872, 3)), "501");
+        assert_eq!(fmt_tick(round_sig(630.9573, 3)), "631");
+        assert_eq!(fmt_tick(round_sig(0.0012589, 3)), "0.0013");
+        assert_eq!(fmt_tick(round_sig(3162.2776, 3)), "3160");
+        assert_eq!(round_sig(0.0, 3), 0.0);
+    }
+
+    #[test]
+    fn automatic_colours_skip_the_fixed_ones_and_wrap_when_the_palette_is_used_up() {
+        let mut a = AutoColors::new([0, 2, 12]); // 12 wraps to 2
+        let got: Vec<usize> = (0..4).map(|_| a.take() % PALETTE.len()).collect();
+        assert_eq!(got, vec![1, 3, 4, 5]);
+        let mut all = AutoColors::new(0..PALETTE.len());
+        assert_eq!((0..3).map(|_| all.take()).collect::<Vec<_>>(), vec![0, 1, 2]);
     }
 }

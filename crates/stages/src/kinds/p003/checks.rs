@@ -9,7 +9,7 @@ use pipeline::table::{col_bool, col_f64, col_i64, col_str};
 use pipeline::{InputSpec, Outputs, ParamSpec, ParamType as T, StageCtx, StageInfo, StageKind, Upstream, Value};
 use std::collections::BTreeMap;
 use theory::p003::baselines::{bbp_lambda, haar_baseline, haar_c2_exact, pca_overlap};
-use theory::p003::se::se_k1_fixed_point;
+use theory::p003::se::{se_k1_fixed_point, se_k1_uninformative};
 
 fn gather(name: &'static str, doc: &'static str) -> InputSpec {
     InputSpec { name, gather: true, doc }
@@ -71,6 +71,36 @@ fn extrapolated_threshold(points: &[(f64, f64)], lo: f64, hi: f64) -> f64 {
     }
     let slope = sxy / sxx;
     mx - my / slope
+}
+
+/// Weak-recovery threshold the non-linear `k = r = 1` state evolution predicts for the RBM
+/// (Rademacher hidden units), with the rule that gave it (THEORY_003 §4.6, re-derived there,
+/// not in the paper):
+/// * where the finite-norm uninformative SE point exists (`α` ≳ 2.2), `λ_c = 1/(B*C*)` of
+///   (D-4), above which `M = 0` is SE-unstable;
+/// * where it does not (`α = 2`), the lowest λ with an informative fixed point `0 < C < 1`
+///   (THEORY_003 §4.8: 0.949 at α = 2), found by bisection on the existence of
+///   [`se_k1_fixed_point`] between BBP and the first λ (doubling from 1) where it exists.
+///
+/// Either way `λ ≥ α^{-1/2}` (BBP) with equality only for linear denoisers; both points are
+/// replicon-unstable, so this is the SE's prediction, not a theorem about the maximiser.
+fn se_weak_recovery_threshold(alpha: f64) -> anyhow::Result<(f64, &'static str)> {
+    if let Some(u) = se_k1_uninformative(alpha)? {
+        return Ok((u.lambda_c, "λc = 1/(B*C*) of THEORY_003 (D-4)"));
+    }
+    let exists = |l: f64| -> anyhow::Result<bool> { Ok(se_k1_fixed_point(alpha, l)?.is_some()) };
+    let mut lo = bbp_lambda(alpha)?;
+    let mut hi = lo.max(1.0);
+    while !exists(hi)? {
+        lo = hi;
+        hi *= 2.0;
+        anyhow::ensure!(hi < 64.0, "no informative SE fixed point below λ = 64 at α = {alpha}");
+    }
+    for _ in 0..30 {
+        let mid = 0.5 * (lo + hi);
+        if exists(mid)? { hi = mid } else { lo = mid }
+    }
+    Ok((hi, "lowest λ with an informative SE fixed point, 0 < C < 1 (THEORY_003 §4.8)"))
 }
 
 /// `p003_check_amp_se`: AMP-RBM iterations vs state evolution (Fig. 1 left).
@@ -288,6 +318,8 @@ impl StageKind for CheckRecovery {
             };
             // Method → [(d, its threshold minus PCA's)], for the trend with d.
             let mut gaps: BTreeMap<usize, Vec<(i64, f64)>> = BTreeMap::new();
+            // (method, d, threshold) of the RBM estimators at the calibration d (the largest).
+            let mut at_cal: Vec<(usize, i64, f64)> = Vec::new();
             // A threshold is estimated only where the SNR grid brackets BBP (≥ 1 point at or
             // below it, ≥ 2 above); PCA, whose threshold is BBP, calibrates the estimator at
             // the largest such d.
@@ -333,6 +365,9 @@ impl StageKind for CheckRecovery {
                         // largest d, where finite-size bias is smallest.
                         let th = extrapolated_threshold(&pts, fit_lo, fit_hi);
                         th_rows.push(alpha, *d, seeds, name, th, pca_th, bbp);
+                        if Some(*d) == d_cal && m != PCA {
+                            at_cal.push((m, *d, th));
+                        }
                         if m != PCA {
                             gaps.entry(m).or_default().push((*d, th - pca_th));
                         }
@@ -541,6 +576,31 @@ impl StageKind for CheckRecovery {
                         c.add(fig, format!("GD (Adam) vs L-BFGS weak-recovery threshold on the same data (α={alpha}, d={d}): difference"), g - l, 0.0, rel * bbp, Rule::Close, "same objective (eq. 5), same random start: the two optimisers should find the same threshold");
                         c.last_informational();
                     }
+                }
+            }
+            // Which prediction the measured threshold follows: the paper's BBP (the linearised
+            // argument) or the non-linear SE's (THEORY_003 §4.6). Informational: near either
+            // point the RS/SE picture is replicon-unstable.
+            if rank == 1 && !at_cal.is_empty() {
+                let (se_th, rule) = se_weak_recovery_threshold(alpha)?;
+                for &(m, d, th) in &at_cal {
+                    let nearer = if !th.is_finite() {
+                        "no threshold"
+                    } else if (th - se_th).abs() < (th - bbp).abs() {
+                        "nearer the SE threshold"
+                    } else {
+                        "nearer BBP"
+                    };
+                    c.add(
+                        fig,
+                        format!("weak-recovery threshold of {} at the largest d ({d}) vs the non-linear SE threshold {se_th:.3} ({rule}); BBP {bbp:.3}; α={alpha}: {nearer}", names[m]),
+                        th,
+                        se_th,
+                        rel * bbp,
+                        Rule::Close,
+                        "THEORY_003 §4.6 (D-4) / §4.8: the non-linear SE puts the RBM's threshold above BBP; informational (replicon-unstable there)",
+                    );
+                    c.last_informational();
                 }
             }
             for (m, gs) in &gaps {
@@ -1066,7 +1126,7 @@ impl StageKind for CheckAlignment {
 
 #[cfg(test)]
 mod tests {
-    use super::{extrapolated_threshold, onset};
+    use super::{extrapolated_threshold, onset, se_weak_recovery_threshold};
     use theory::p003::baselines::{bbp_lambda, pca_overlap};
 
     #[test]
@@ -1094,6 +1154,23 @@ mod tests {
         assert!((extrapolated_threshold(&into, 0.04, 0.3) - 0.95).abs() < 1e-12);
         // A curve that never rises: NaN.
         assert!(extrapolated_threshold(&[(0.8, 0.0), (0.9, 0.05)], 0.04, 0.3).is_nan());
+    }
+
+    #[test]
+    fn se_weak_recovery_threshold_matches_theory_003_tables() {
+        // THEORY_003 §4.8: at α = 2 the informative branch starts at λ = 0.949 (no uninformative
+        // point); §4.6 table: λc = 0.558 at α = 4 and 0.378 at α = 8 (numpy, independent code).
+        let (t2, r2) = se_weak_recovery_threshold(2.0).unwrap();
+        assert!((t2 - 0.949).abs() < 0.002, "α = 2: {t2}");
+        assert!(r2.contains("informative"));
+        let (t4, r4) = se_weak_recovery_threshold(4.0).unwrap();
+        assert!((t4 - 0.558).abs() < 0.002, "α = 4: {t4}");
+        assert!(r4.contains("D-4"));
+        let (t8, _) = se_weak_recovery_threshold(8.0).unwrap();
+        assert!((t8 - 0.378).abs() < 0.002, "α = 8: {t8}");
+        for (t, a) in [(t2, 2.0), (t4, 4.0), (t8, 8.0)] {
+            assert!(t > bbp_lambda(a).unwrap(), "the SE threshold lies above BBP");
+        }
     }
 
     #[test]

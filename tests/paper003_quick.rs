@@ -208,6 +208,8 @@ fn small_paper003_pipeline_matches_theory() {
     assert!(report.contains("Paper claims measured:"), "{report}");
     // The non-linear SE threshold row (THEORY_003 §4.8: 0.949 at α = 2; bisection gives 0.948…) beside BBP.
     assert!(report.contains("non-linear SE threshold 0.94"), "{report}");
+    // AMP-RBM's failures from a random start, split at that threshold.
+    assert!(report.contains("AMP-RBM from a random start, failed runs"), "{report}");
     assert!(report.contains("p003_check") || report.contains("check_amp"), "{report}");
     assert!(report.contains("F1L") && report.contains("F2"), "{report}");
 }

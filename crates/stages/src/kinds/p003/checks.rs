@@ -256,9 +256,18 @@ impl StageKind for CheckRecovery {
         let mut spikes: BTreeMap<(u64, i64, u64), Vec<f64>> = BTreeMap::new();
         // (alpha, rank, d) → (GD runs that met the gradient tolerance, GD runs).
         let mut gd_conv: BTreeMap<(u64, i64, i64), (usize, usize)> = BTreeMap::new();
+        // (alpha, rank, d) → [(snr, AMP-RBM failed: diverged or negative objective)], random starts.
+        let mut amp_fail: BTreeMap<(u64, i64, i64), Vec<(f64, bool)>> = BTreeMap::new();
         for u in ctx.gathered("summary")? {
             let t = &u.table;
             let r = col_i64(t, "n_hidden")?[0];
+            let amp_st = col_str(t, "status_amp")?;
+            if amp_st[0] != "not_run" && u.params.get("amp_init").and_then(pipeline::Value::as_str) == Some("random") {
+                amp_fail
+                    .entry((key(first_f64(u, "alpha")?), r, col_i64(t, "d")?[0]))
+                    .or_default()
+                    .push((first_f64(u, "snr")?, matches!(amp_st[0].as_str(), "diverged" | "negative_objective")));
+            }
             let st = col_str(t, "status_gd")?;
             if st[0] != "not_run" {
                 let e = gd_conv.entry((key(first_f64(u, "alpha")?), r, col_i64(t, "d")?[0])).or_default();
@@ -581,6 +590,33 @@ impl StageKind for CheckRecovery {
             // Which prediction the measured threshold follows: the paper's BBP (the linearised
             // argument) or the non-linear SE's (THEORY_003 §4.6). Informational: near either
             // point the RS/SE picture is replicon-unstable.
+            // AMP-RBM from a random start fails (diverges, or ends below W = 0) where the SE has
+            // no informative fixed point to converge to: its failures by side of the SE threshold.
+            if rank == 1 {
+                let (se_th, _) = se_weak_recovery_threshold(alpha)?;
+                for ((fa, fr, d), runs) in amp_fail.range((a, rank, i64::MIN)..=(a, rank, i64::MAX)) {
+                    debug_assert!(*fa == a && *fr == rank);
+                    let side = |below: bool| {
+                        let v: Vec<bool> = runs.iter().filter(|(l, _)| (*l < se_th) == below).map(|r| r.1).collect();
+                        (v.iter().filter(|f| **f).count(), v.len())
+                    };
+                    let ((fb, nb), (fa_, na)) = (side(true), side(false));
+                    if nb == 0 {
+                        // No run below the threshold at this d (e.g. the SE-check seeds only).
+                        continue;
+                    }
+                    c.add(
+                        fig,
+                        format!("AMP-RBM from a random start, failed runs (diverged or negative objective): {fb} of {nb} below the non-linear SE threshold {se_th:.3}, {fa_} of {na} at or above it (α={alpha}, d={d}); measured = share failing below it"),
+                        fb as f64 / nb as f64,
+                        1.0,
+                        0.0,
+                        Rule::Close,
+                        "informational: Algorithm 1 follows its SE, which has no informative fixed point below that threshold (THEORY_003 §4.6, §4.8); `status_amp` / `failure_amp` of each run in the recovery summaries",
+                    );
+                    c.last_informational();
+                }
+            }
             if rank == 1 && !at_cal.is_empty() {
                 let (se_th, rule) = se_weak_recovery_threshold(alpha)?;
                 for &(m, d, th) in &at_cal {

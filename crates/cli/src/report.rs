@@ -16,7 +16,7 @@
 use crate::commands::Loaded;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use pipeline::store::{Status, Store, Verify};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -183,7 +183,14 @@ fn costs(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
          included; a task shared by several figures counts in each. Wall time at the job count of the run that \
          computed it.\n"
     )?;
-    writeln!(md, "| figure / check stage | tasks | computed | total s |\n|---|---|---|---|")?;
+    writeln!(
+        md,
+        "`projected s` completes a partly computed figure: each missing task is counted at the mean recorded \
+         time of its stage's computed tasks (blocks of one long run cost alike); `—` where a stage has no computed \
+         task yet.\n"
+    )?;
+    let means = stage_means(l, store);
+    writeln!(md, "| figure / check stage | tasks | computed | total s | projected s |\n|---|---|---|---|---|")?;
     let mut rows: Vec<(String, Vec<usize>)> = Vec::new();
     for fig in &l.figures {
         let roots: Vec<usize> = fig.stages().iter().flat_map(|s| stage_tasks(s)).collect();
@@ -200,12 +207,18 @@ fn costs(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
         }
         let all = upstream_closure(l, roots);
         let done: Vec<f64> = all.iter().filter_map(|&id| duration(l, store, id)).collect();
-        writeln!(md, "| {name} | {} | {} | {:.1} |", all.len(), done.len(), done.iter().sum::<f64>())?;
+        let total: f64 = done.iter().sum();
+        let projected = if done.len() == all.len() {
+            format!("{total:.1}")
+        } else {
+            projected(l, store, &all, &means).map_or_else(|| "—".to_string(), |p| format!("{p:.1}"))
+        };
+        writeln!(md, "| {name} | {} | {} | {total:.1} | {projected} |", all.len(), done.len())?;
     }
     throughput(l, store, md)?;
     writeln!(md, "\n## Compute cost per stage\n")?;
-    writeln!(md, "| stage | kind | tasks | total s | max s |\n|---|---|---|---|---|")?;
-    let mut grand = 0.0;
+    writeln!(md, "| stage | kind | tasks | computed | total s | max s | projected s |\n|---|---|---|---|---|---|---|")?;
+    let (mut grand, mut grand_projected, mut all_known) = (0.0, 0.0, true);
     for (stage, ids) in &l.plan.stages {
         let (mut tot, mut max, mut n) = (0.0f64, 0.0f64, 0);
         for &id in ids {
@@ -216,10 +229,58 @@ fn costs(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
             }
         }
         grand += tot;
-        writeln!(md, "| {stage} | {} | {n} | {tot:.2} | {max:.2} |", l.plan.tasks[ids[0]].kind)?;
+        let proj = means.get(stage.as_str()).map(|m| m * ids.len() as f64);
+        match proj {
+            Some(p) => grand_projected += p,
+            None => all_known = false,
+        }
+        let proj = proj.map_or_else(|| "—".to_string(), |p| format!("{p:.2}"));
+        writeln!(
+            md,
+            "| {stage} | {} | {} | {n} | {tot:.2} | {max:.2} | {proj} |",
+            l.plan.tasks[ids[0]].kind,
+            ids.len()
+        )?;
     }
     writeln!(md, "\nTotal recorded compute: {grand:.1} s.")?;
+    if grand_projected > grand {
+        writeln!(
+            md,
+            "Projected total when every task has run: {grand_projected:.1} s{}.",
+            if all_known { "" } else { " (plus the stages with no computed task yet)" }
+        )?;
+    }
     Ok(())
+}
+
+/// Mean recorded compute time of the computed tasks of each stage (stages with none are absent).
+fn stage_means(l: &Loaded, store: &Store) -> BTreeMap<String, f64> {
+    mean_by_stage(l.plan.tasks.iter().map(|t| (t.stage.as_str(), duration(l, store, t.id))))
+}
+
+/// Recorded time of the computed tasks of `ids` plus, for each missing one, its stage's mean;
+/// `None` when a missing task's stage has no computed task to estimate it from.
+fn projected(l: &Loaded, store: &Store, ids: &BTreeSet<usize>, means: &BTreeMap<String, f64>) -> Option<f64> {
+    project(ids.iter().map(|&id| (l.plan.tasks[id].stage.as_str(), duration(l, store, id))), means)
+}
+
+/// Per stage, the mean of the known durations of `(stage, duration if computed)` rows.
+fn mean_by_stage<'a>(rows: impl Iterator<Item = (&'a str, Option<f64>)>) -> BTreeMap<String, f64> {
+    let mut acc: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for (stage, d) in rows {
+        if let Some(d) = d {
+            let e = acc.entry(stage.to_string()).or_default();
+            e.0 += d;
+            e.1 += 1;
+        }
+    }
+    acc.into_iter().map(|(s, (t, n))| (s, t / n as f64)).collect()
+}
+
+/// Sum over `(stage, duration if computed)` rows, a missing duration counted at its stage's
+/// mean; `None` when some missing row's stage has no mean.
+fn project<'a>(rows: impl Iterator<Item = (&'a str, Option<f64>)>, means: &BTreeMap<String, f64>) -> Option<f64> {
+    rows.map(|(stage, d)| d.or_else(|| means.get(stage).copied())).sum()
 }
 
 /// Appends the Gibbs-sampler throughput of every training stage whose `curve` output records
@@ -270,4 +331,25 @@ fn short(s: &str) -> String {
         return format!("{v:.4}");
     }
     s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{mean_by_stage, project};
+
+    #[test]
+    fn projection_counts_each_missing_task_at_its_stages_mean() {
+        // Two blocks of a long run done (10 s, 14 s), two to go; one cheap check done.
+        let rows =
+            [("blocks", Some(10.0)), ("blocks", Some(14.0)), ("blocks", None), ("blocks", None), ("check", Some(1.0))];
+        let means = mean_by_stage(rows.iter().copied());
+        assert_eq!(means.get("blocks"), Some(&12.0));
+        assert_eq!(project(rows.iter().copied(), &means), Some(10.0 + 14.0 + 12.0 + 12.0 + 1.0));
+        // A missing task whose stage has not run at all cannot be projected.
+        let rows2 = [("blocks", Some(10.0)), ("figure", None)];
+        assert_eq!(project(rows2.iter().copied(), &mean_by_stage(rows2.iter().copied())), None);
+        // Everything computed: the recorded total.
+        let done = [("a", Some(2.0)), ("b", Some(3.0))];
+        assert_eq!(project(done.iter().copied(), &mean_by_stage(done.iter().copied())), Some(5.0));
+    }
 }

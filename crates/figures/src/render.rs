@@ -408,7 +408,7 @@ where
             .map_err(err)?;
         let mut any_label = false;
         // A label drawn by an earlier layer (the same series as line and as points) is listed once.
-        let mut legend_seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let mut legend_seen = std::collections::BTreeSet::new();
         for (o, cells) in &heat {
             let zr = crate::heatmap::z_range(o, &[cells]);
             let (hx, hy) = (0.5 * cells.size.0, 0.5 * cells.size.1);
@@ -494,7 +494,7 @@ where
                     }
                 }
             };
-            if let Some(lab) = s.label.as_ref().filter(|l| legend_seen.insert((*l).clone())) {
+            if let Some(lab) = s.label.as_ref().filter(|l| legend_seen.insert(l.as_str())) {
                 any_label = true;
                 anno.label(lab.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3)));

@@ -256,15 +256,18 @@ impl StageKind for CheckRecovery {
         let mut spikes: BTreeMap<(u64, i64, u64), Vec<f64>> = BTreeMap::new();
         // (alpha, rank, d) → (GD runs that met the gradient tolerance, GD runs).
         let mut gd_conv: BTreeMap<(u64, i64, i64), (usize, usize)> = BTreeMap::new();
-        // (alpha, rank, d) → [(snr, AMP-RBM failed: diverged or negative objective)], random starts.
-        let mut amp_fail: BTreeMap<(u64, i64, i64), Vec<(f64, bool)>> = BTreeMap::new();
+        // (alpha, rank) → d → [(snr, AMP-RBM failed: diverged or negative objective)], random starts.
+        type RunsByD = BTreeMap<i64, Vec<(f64, bool)>>;
+        let mut amp_fail: BTreeMap<(u64, i64), RunsByD> = BTreeMap::new();
         for u in ctx.gathered("summary")? {
             let t = &u.table;
             let r = col_i64(t, "n_hidden")?[0];
             let amp_st = col_str(t, "status_amp")?;
             if amp_st[0] != "not_run" && u.params.get("amp_init").and_then(pipeline::Value::as_str) == Some("random") {
                 amp_fail
-                    .entry((key(first_f64(u, "alpha")?), r, col_i64(t, "d")?[0]))
+                    .entry((key(first_f64(u, "alpha")?), r))
+                    .or_default()
+                    .entry(col_i64(t, "d")?[0])
                     .or_default()
                     .push((first_f64(u, "snr")?, matches!(amp_st[0].as_str(), "diverged" | "negative_objective")));
             }
@@ -587,27 +590,23 @@ impl StageKind for CheckRecovery {
                     }
                 }
             }
-            // Which prediction the measured threshold follows: the paper's BBP (the linearised
-            // argument) or the non-linear SE's (THEORY_003 §4.6). Informational: near either
-            // point the RS/SE picture is replicon-unstable.
-            // AMP-RBM from a random start fails (diverges, or ends below W = 0) where the SE has
-            // no informative fixed point to converge to: its failures by side of the SE threshold.
             if rank == 1 {
-                let (se_th, _) = se_weak_recovery_threshold(alpha)?;
-                for ((fa, fr, d), runs) in amp_fail.range((a, rank, i64::MIN)..=(a, rank, i64::MAX)) {
-                    debug_assert!(*fa == a && *fr == rank);
+                let (se_th, rule) = se_weak_recovery_threshold(alpha)?;
+                // AMP-RBM from a random start fails (diverges, or ends below W = 0) where the SE
+                // has no informative fixed point to converge to: its failures by side of se_th.
+                for (d, runs) in amp_fail.get(&(a, rank)).into_iter().flatten() {
                     let side = |below: bool| {
                         let v: Vec<bool> = runs.iter().filter(|(l, _)| (*l < se_th) == below).map(|r| r.1).collect();
                         (v.iter().filter(|f| **f).count(), v.len())
                     };
-                    let ((fb, nb), (fa_, na)) = (side(true), side(false));
+                    let ((fb, nb), (fa, na)) = (side(true), side(false));
                     if nb == 0 {
                         // No run below the threshold at this d (e.g. the SE-check seeds only).
                         continue;
                     }
                     c.add(
                         fig,
-                        format!("AMP-RBM from a random start, failed runs (diverged or negative objective): {fb} of {nb} below the non-linear SE threshold {se_th:.3}, {fa_} of {na} at or above it (α={alpha}, d={d}); measured = share failing below it"),
+                        format!("AMP-RBM from a random start, failed runs (diverged or negative objective): {fb} of {nb} below the non-linear SE threshold {se_th:.3}, {fa} of {na} at or above it (α={alpha}, d={d}); measured = share failing below it"),
                         fb as f64 / nb as f64,
                         1.0,
                         0.0,
@@ -616,9 +615,9 @@ impl StageKind for CheckRecovery {
                     );
                     c.last_informational();
                 }
-            }
-            if rank == 1 && !at_cal.is_empty() {
-                let (se_th, rule) = se_weak_recovery_threshold(alpha)?;
+                // Which prediction the measured threshold follows: the paper's BBP (the linearised
+                // argument) or the non-linear SE's (THEORY_003 §4.6). Informational: near either
+                // point the RS/SE picture is replicon-unstable.
                 for &(m, d, th) in &at_cal {
                     let nearer = if !th.is_finite() {
                         "no threshold"

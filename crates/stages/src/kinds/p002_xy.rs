@@ -14,7 +14,10 @@
 //! `figure` (e.g. `9c`), `check` (what is measured), `measured`, `expected` (the paper's number, or
 //! the bound of the FIGURES.md §3 criterion), `tolerance` (absolute; 0 for one-sided bounds),
 //! `rule` (`|m-e|<=tol`, `m>=e`, `m<=e`, `m=e` for yes/no claims, `info` for reported but not
-//! enforced comparisons), `is_pass` and `reference`. `rbmlab run` copies them into REPORT.md.
+//! enforced comparisons), `is_pass`, `is_binding` and `reference`. `is_binding = false` marks a
+//! row that binds only at the paper's size (e.g. the localisation of Figs. 9–10, which needs the
+//! paper's 100 epochs): the reference then says why and at what size the run was made.
+//! `rbmlab run` copies them into REPORT.md.
 //!
 //! # Potts weights and the reading of eq. (17)
 //! `rbm_train` stores the weights of a Potts visible layer as rows `(i, a, mu, w)`: site `i`,
@@ -70,6 +73,7 @@ pub(crate) struct FigureChecks {
     tolerance: Vec<f64>,
     rule: Vec<String>,
     pass: Vec<bool>,
+    binding: Vec<bool>,
     reference: Vec<String>,
 }
 
@@ -83,7 +87,17 @@ impl FigureChecks {
         self.tolerance.push(tol);
         self.rule.push(rule.to_string());
         self.pass.push(pass && (m.is_finite() || rule == "info"));
+        self.binding.push(true);
         self.reference.push(r.to_string());
+    }
+    /// Marks the row added last as informational (`is_binding = false`) when `below_paper`
+    /// holds, appending `why` (the size it needs and the size the run had) to its reference.
+    pub fn info_below_paper(&mut self, below_paper: bool, why: &str) {
+        if below_paper && let (Some(b), Some(r)) = (self.binding.last_mut(), self.reference.last_mut()) {
+            *b = false;
+            r.push_str("; INFO ONLY: ");
+            r.push_str(why);
+        }
     }
     /// `|measured − expected| <= tol`.
     pub fn abs(&mut self, fig: &str, check: &str, measured: f64, expected: f64, tol: f64, r: &str) {
@@ -128,6 +142,7 @@ impl FigureChecks {
             .f64("tolerance", self.tolerance)
             .str("rule", self.rule)
             .bool("is_pass", self.pass)
+            .bool("is_binding", self.binding)
             .str("reference", self.reference)
             .build()
     }

@@ -139,7 +139,7 @@ pub fn write(l: &Loaded, store: &Store, results: &Path) -> anyhow::Result<bool> 
         writeln!(md)?;
     }
     md.push_str(&body);
-    costs(l, store, &mut md)?;
+    costs(l, store, results, &mut md)?;
     let dir = results.join("figures").join(&l.spec.name);
     std::fs::create_dir_all(&dir)?;
     let tmp = dir.join(format!(".REPORT.md.{}.tmp", std::process::id()));
@@ -172,7 +172,7 @@ fn upstream_closure(l: &Loaded, roots: impl IntoIterator<Item = usize>) -> BTree
 }
 
 /// Appends the per-figure and per-stage cost tables.
-fn costs(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
+fn costs(l: &Loaded, store: &Store, results: &Path, md: &mut String) -> anyhow::Result<()> {
     let stage_tasks = |name: &str| -> Vec<usize> {
         l.plan.stages.iter().find(|(s, _)| s == name).map(|(_, ids)| ids.clone()).unwrap_or_default()
     };
@@ -215,7 +215,7 @@ fn costs(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
         };
         writeln!(md, "| {name} | {} | {} | {total:.1} | {projected} |", all.len(), done.len())?;
     }
-    throughput(l, store, md)?;
+    throughput(l, store, results, md)?;
     writeln!(md, "\n## Compute cost per stage\n")?;
     writeln!(md, "| stage | kind | tasks | computed | total s | max s | projected s |\n|---|---|---|---|---|---|---|")?;
     let (mut grand, mut grand_projected, mut all_known) = (0.0, 0.0, true);
@@ -285,8 +285,9 @@ fn project<'a>(rows: impl Iterator<Item = (&'a str, Option<f64>)>, means: &BTree
 
 /// Appends the Gibbs-sampler throughput of every training stage whose `curve` output records
 /// `task_chain_sweeps` (the engine's `rbm_train` kinds): chain sweeps per second of recorded
-/// compute time, to set beside `make bench`'s kernel numbers.
-fn throughput(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> {
+/// compute time, to set beside `make bench`'s kernel numbers, which follow when
+/// `<results>/bench/pcd.tsv` exists (the Rust rows of the benchmark, in the same unit).
+fn throughput(l: &Loaded, store: &Store, results: &Path, md: &mut String) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for (stage, ids) in &l.plan.stages {
         let (mut sweeps, mut secs, mut n) = (0i64, 0.0f64, 0usize);
@@ -320,8 +321,64 @@ fn throughput(l: &Loaded, store: &Store, md: &mut String) -> anyhow::Result<()> 
         for r in rows {
             writeln!(md, "{r}")?;
         }
+        let tsv = results.join("bench").join("pcd.tsv");
+        let bench = std::fs::read_to_string(&tsv).map(|t| bench_sweeps(&t)).unwrap_or_default();
+        if bench.is_empty() {
+            writeln!(md, "\n(No engine benchmark beside it: `make bench` writes `{}`.)", tsv.display())?;
+        } else {
+            writeln!(
+                md,
+                "\nEngine benchmark, the Rust rows of `{}` (`make bench`: PCD-k updates of the bare kernel, \
+                 both cores, no checkpoints or tables):\n",
+                tsv.display()
+            )?;
+            writeln!(md, "| visible | hidden | chains | k | updates/s | chain sweeps/s |\n|---|---|---|---|---|---|")?;
+            for b in bench {
+                writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {:.1} | {:.3e} |",
+                    b.visible, b.hidden, b.chains, b.k, b.updates_per_sec, b.chain_sweeps_per_sec
+                )?;
+            }
+        }
     }
     Ok(())
+}
+
+/// One Rust row of `make bench`'s `pcd.tsv` (`impl  nv  nh  chains  k  updates_per_sec`).
+#[derive(Debug, PartialEq)]
+struct BenchRow {
+    visible: usize,
+    hidden: usize,
+    chains: usize,
+    k: usize,
+    updates_per_sec: f64,
+    /// `updates_per_sec × chains × k`: the unit of the training-stage table.
+    chain_sweeps_per_sec: f64,
+}
+
+/// The Rust rows of a `pcd.tsv` text (header and other implementations skipped, malformed
+/// rows ignored).
+fn bench_sweeps(tsv: &str) -> Vec<BenchRow> {
+    tsv.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() != 6 || f[0] != "rust" {
+                return None;
+            }
+            let n = |i: usize| f[i].trim().parse::<usize>().ok();
+            let (visible, hidden, chains, k) = (n(1)?, n(2)?, n(3)?, n(4)?);
+            let updates_per_sec: f64 = f[5].trim().parse().ok()?;
+            Some(BenchRow {
+                visible,
+                hidden,
+                chains,
+                k,
+                updates_per_sec,
+                chain_sweeps_per_sec: updates_per_sec * (chains * k) as f64,
+            })
+        })
+        .collect()
 }
 
 fn short(s: &str) -> String {
@@ -335,7 +392,27 @@ fn short(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{mean_by_stage, project};
+    use super::{BenchRow, bench_sweeps, mean_by_stage, project};
+
+    #[test]
+    fn bench_rows_convert_updates_to_chain_sweeps() {
+        let tsv = "impl\tnv\tnh\tchains\tk\tupdates_per_sec\n\
+                   rust\t100\t1\t100\t20\t2500.000\n\
+                   numpy\t100\t1\t100\t20\t300.0\n\
+                   rust\tbad\t1\t100\t20\t1.0\n";
+        assert_eq!(
+            bench_sweeps(tsv),
+            vec![BenchRow {
+                visible: 100,
+                hidden: 1,
+                chains: 100,
+                k: 20,
+                updates_per_sec: 2500.0,
+                chain_sweeps_per_sec: 2500.0 * 100.0 * 20.0
+            }]
+        );
+        assert!(bench_sweeps("").is_empty());
+    }
 
     #[test]
     fn projection_counts_each_missing_task_at_its_stages_mean() {

@@ -90,10 +90,11 @@ impl FigureChecks {
         self.binding.push(true);
         self.reference.push(r.to_string());
     }
-    /// Marks the row added last as informational (`is_binding = false`) when `below_paper`
-    /// holds, appending `why` (the size it needs and the size the run had) to its reference.
-    pub fn info_below_paper(&mut self, below_paper: bool, why: &str) {
-        if below_paper && let (Some(b), Some(r)) = (self.binding.last_mut(), self.reference.last_mut()) {
+    /// Marks the row added last as informational (`is_binding = false`) when the run was below
+    /// the paper's size, i.e. `below_paper` is `Some(why)`; `why` (the size it needs and the size
+    /// the run had) is appended to its reference.
+    pub fn info_below_paper(&mut self, below_paper: Option<&str>) {
+        if let (Some(why), Some(b), Some(r)) = (below_paper, self.binding.last_mut(), self.reference.last_mut()) {
             *b = false;
             r.push_str("; INFO ONLY: ");
             r.push_str(why);

@@ -558,7 +558,7 @@ fn below_paper_length(epoch: f64, paper_epochs: f64) -> Option<String> {
 /// reason when the run is shorter than the paper's (the window share is then informational).
 fn localisation_checks(c: &mut FigureChecks, fig: &str, u: &UnitRow, short: Option<&str>) {
     c.at_least(fig, "share of sum|w~| inside the best 30-site window", u.window_fraction, 0.7, "FIGURES.md P002-F9a");
-    c.info_below_paper(short.is_some(), short.unwrap_or_default());
+    c.info_below_paper(short);
     c.info(
         fig,
         "share of the weight power sum||w~_i||^2 inside the best 30-site window (uniform: 0.3)",
@@ -617,10 +617,10 @@ impl StageKind for Fig9Checks {
         c.info("9b", "IPR of site norms, binary (expected <= double well, soft)", b.ipr, u.ipr, "FIGURES.md P002-F9b");
         let r9c = "paper 002 Fig. 9c, eq. (17) read as ||w~_i||";
         c.abs("9c", "runs of sites with ||w~_i|| above half maximum (single peak)", u.n_bumps, 1.0, 0.0, r9c);
-        c.info_below_paper(short_a.is_some(), short_a.as_deref().unwrap_or_default());
+        c.info_below_paper(short_a.as_deref());
         c.info("9c", "FWHM of ||w~_i|| / xi_XY (FIGURES.md: a few xi; xi_XY in expected)", u.fwhm / xi, xi, r9c);
         c.at_most("9c", "FWHM of ||w~_i|| (sites)", u.fwhm, 30.0, r9c);
-        c.info_below_paper(short_a.is_some(), short_a.as_deref().unwrap_or_default());
+        c.info_below_paper(short_a.as_deref());
         c.at_least(
             "9d",
             "R^2 of A cos(2 pi v/P + phi) + c at the peak site",
@@ -673,7 +673,6 @@ impl StageKind for Fig10Checks {
         anyhow::ensure!(m >= 2, "Fig. 10 needs at least two hidden units, got {m}");
         let n = us[0].n_sites;
         let short = below_paper_length(us[0].epoch, ctx.f64("paper_epochs")?);
-        let (is_short, why) = (short.is_some(), short.as_deref().unwrap_or_default());
         let mut c = FigureChecks::default();
         let centres: Vec<f64> = us.iter().map(|u| u.centre).collect();
         let mut fw: Vec<f64> = us.iter().map(|u| u.fwhm).filter(|f| f.is_finite()).collect();
@@ -688,7 +687,7 @@ impl StageKind for Fig10Checks {
             1.0,
             r10a,
         );
-        c.info_below_paper(is_short, why);
+        c.info_below_paper(short.as_deref());
         c.abs(
             "10a",
             "units with a single peak of ||w~_i||",
@@ -697,7 +696,7 @@ impl StageKind for Fig10Checks {
             0.0,
             r10a,
         );
-        c.info_below_paper(is_short, why);
+        c.info_below_paper(short.as_deref());
         let r10b = "paper 002 Fig. 10b, FIGURES.md P002-F10b";
         let worst = us.iter().map(|u| u.r2_fixed_peak).fold(f64::INFINITY, f64::min);
         c.at_least("10b", "smallest R^2 of the cosine at 2 pi/P over the units' peak sites", worst, 0.85, r10b);
@@ -707,9 +706,9 @@ impl StageKind for Fig10Checks {
         let (gmin, gmax) =
             (gaps.iter().cloned().fold(f64::INFINITY, f64::min), gaps.iter().cloned().fold(0.0, f64::max));
         c.within("10b", "smallest gap of sorted 2 phi (sign-invariant) / (2 pi/M)", gmin / ideal, 0.6, 1.4, r10b);
-        c.info_below_paper(is_short, why);
+        c.info_below_paper(short.as_deref());
         c.within("10b", "largest gap of sorted 2 phi (sign-invariant) / (2 pi/M)", gmax / ideal, 0.6, 1.4, r10b);
-        c.info_below_paper(is_short, why);
+        c.info_below_paper(short.as_deref());
         let raw: Vec<f64> = us.iter().map(|u| wrap(u.phase_fixed_peak, TAU)).collect();
         let rg = sorted_gaps(&raw, TAU)?;
         c.info(
@@ -744,9 +743,9 @@ mod tests {
         assert!(below_paper_length(f64::NAN, 100.0).is_none());
         let mut c = FigureChecks::default();
         c.at_least("9a", "window", 0.6, 0.7, "ref");
-        c.info_below_paper(true, "short run");
+        c.info_below_paper(Some("short run"));
         c.at_least("9a", "harmonic", 0.9, 0.8, "ref");
-        c.info_below_paper(false, "unused");
+        c.info_below_paper(None);
         let t = c.build().unwrap();
         assert_eq!(table::col_bool(&t, "is_binding").unwrap(), vec![false, true]);
         assert_eq!(table::col_bool(&t, "is_pass").unwrap(), vec![false, true]);

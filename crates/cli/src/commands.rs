@@ -116,9 +116,22 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
                         );
                     }
                 }
-                report::write(l, &store, &cli.results)?;
+                report::write(l, &store, &cli.results, "rbmlab run")?;
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Cmd::Report { sel } => {
+            let loaded = load_all(sel, &reg)?;
+            let store = Store::open_existing(&cli.results)?;
+            for l in &loaded {
+                let dir = cli.results.join("figures").join(&l.spec.name);
+                if report::write(l, &store, &cli.results, "rbmlab report")? {
+                    println!("{}: report written to {}", l.spec.name, dir.join("REPORT.md").display());
+                } else {
+                    println!("{}: no stage of the selection has checks; no report", l.spec.name);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Cmd::Plan { sel, tasks } => {
             let loaded = load_all(sel, &reg)?;

@@ -58,6 +58,12 @@ pub enum Cmd {
         #[arg(long)]
         tasks: bool,
     },
+    /// Write the check report from what the store holds now, computing nothing: a long run's
+    /// progress (checks not computed yet are listed as missing, costs are projected).
+    Report {
+        #[command(flatten)]
+        sel: Sel,
+    },
     /// Explain why a stage (optionally at one point) would rerun: diff of the key pre-images.
     Explain {
         /// Pipeline file.

@@ -57,7 +57,7 @@ pub fn write(l: &Loaded, store: &Store, results: &Path, by: &str) -> anyhow::Res
         for &id in ids {
             let t = &l.plan.tasks[id];
             let Ok(b) = store.read_output(&t.kind, &t.key, "checks") else {
-                writeln!(body, "(missing: {} did not complete)\n", t.label())?;
+                writeln!(body, "(missing: {} is not in the store: not computed yet, or it failed)\n", t.label())?;
                 continue;
             };
             let names: Vec<String> = b.schema().fields().iter().map(|f| f.name().clone()).collect();

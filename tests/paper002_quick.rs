@@ -206,7 +206,7 @@ fn paper002_diffusion_checks_bind_only_at_paper_size() {
             *seen.entry(kind).or_insert(0) += 1;
         }
         let want: BTreeMap<&str, i32> = if stage == "f5" {
-            [("info", 5), ("localisation", 1)].into()
+            [("info", 6), ("localisation", 1)].into()
         } else {
             [("gap", 1), ("info", 1), ("localisation", 1)].into()
         };

@@ -124,9 +124,8 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<ExitCode> {
             let loaded = load_all(sel, &reg)?;
             let store = Store::open_existing(&cli.results)?;
             for l in &loaded {
-                let dir = cli.results.join("figures").join(&l.spec.name);
-                if report::write(l, &store, &cli.results, "rbmlab report")? {
-                    println!("{}: report written to {}", l.spec.name, dir.join("REPORT.md").display());
+                if let Some(path) = report::write(l, &store, &cli.results, "rbmlab report")? {
+                    println!("{}: report written to {}", l.spec.name, path.display());
                 } else {
                     println!("{}: no stage of the selection has checks; no report", l.spec.name);
                 }
